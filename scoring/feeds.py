@@ -1,0 +1,288 @@
+"""The feed formats of SCORING.md §1 and the row-level checks applied when loading them.
+
+A `FeedSpec` lists a source's CSV columns and how each is parsed; `parse_row` turns one CSV row
+into the values stored, or raises `RowError` with the reason the reject report gives.
+These are pure functions: the import service (scoring/services/feeds.py) does the I/O.
+"""
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from stdnum.in_ import gstin as stdnum_gstin
+from stdnum.in_ import pan as stdnum_pan
+
+from .choices import Category, MajorActivity, Source
+
+UDYAM_RE = re.compile(r"^UDYAM-[A-Z]{2}-\d{2}-\d{7}$")
+IFSC_RE = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
+CODE_RE = re.compile(r"^[A-Z0-9/-]{1,32}$")
+MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+FY_RE = re.compile(r"^(\d{4})-(\d{2})$")
+NIC_RE = re.compile(r"^\d{2,5}$")
+MAX_DECIMALS = 4
+MAX_AMOUNT = Decimal("1e15")
+
+
+class RowError(ValueError):
+    """Why a row cannot be loaded; the message is the reject report's reason."""
+
+
+def _required(name, raw):
+    if raw == "":
+        raise RowError(f"{name} is required")
+    return raw
+
+
+def text(name, raw):
+    value = _required(name, raw.strip())
+    if len(value) > 300:
+        raise RowError(f"{name} is longer than 300 characters")
+    return value
+
+
+def udyam(name, raw):
+    value = _required(name, raw.strip().upper())
+    if not UDYAM_RE.match(value):
+        raise RowError(f"{name} {raw!r} is not a Udyam number (UDYAM-XX-00-0000000)")
+    return value
+
+
+def gstin(name, raw):
+    value = _required(name, raw.strip().upper())
+    if not stdnum_gstin.is_valid(value):
+        raise RowError(f"{name} {raw!r} is not a valid GSTIN")
+    return value
+
+
+def pan(name, raw):
+    value = _required(name, raw.strip().upper())
+    if not stdnum_pan.is_valid(value):
+        raise RowError(f"{name} {raw!r} is not a valid PAN")
+    return value
+
+
+def ifsc(name, raw):
+    value = _required(name, raw.strip().upper())
+    if not IFSC_RE.match(value):
+        raise RowError(f"{name} {raw!r} is not an IFSC (4 letters, 0, 6 letters or digits)")
+    return value
+
+
+def code(name, raw):
+    value = _required(name, raw.strip().upper())
+    if not CODE_RE.match(value):
+        raise RowError(f"{name} {raw!r} must be 1-32 letters, digits, '/' or '-'")
+    return value
+
+
+def nic(name, raw):
+    value = _required(name, raw.strip())
+    if not NIC_RE.match(value):
+        raise RowError(f"{name} {raw!r} is not an NIC code (2 to 5 digits)")
+    return value
+
+
+def iso_date(name, raw):
+    value = _required(name, raw.strip())
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else _bad_date(name, raw)
+    except ValueError:
+        return _bad_date(name, raw)
+
+
+def _bad_date(name, raw):
+    raise RowError(f"{name} {raw!r} is not a date (YYYY-MM-DD)")
+
+
+def month(name, raw):
+    value = _required(name, raw.strip())
+    if MONTH_RE.match(value):
+        year, mon = int(value[:4]), int(value[5:])
+        if 1 <= mon <= 12 and year >= 1900:
+            return date(year, mon, 1)
+    raise RowError(f"{name} {raw!r} is not a month (YYYY-MM)")
+
+
+def financial_year(name, raw):
+    value = _required(name, raw.strip())
+    match = FY_RE.match(value)
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]) or int(match[1]) < 1900:
+        raise RowError(f"{name} {raw!r} is not a financial year (e.g. 2024-25)")
+    return value
+
+
+def _decimal(name, raw, signed):
+    value = _required(name, raw.strip())
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise RowError(f"{name} {raw!r} is not a number") from None
+    if not number.is_finite() or abs(number) >= MAX_AMOUNT:
+        raise RowError(f"{name} {raw!r} is out of range")
+    if number.as_tuple().exponent < -MAX_DECIMALS:
+        raise RowError(f"{name} {raw!r} has more than {MAX_DECIMALS} decimal places")
+    if not signed and number < 0:
+        raise RowError(f"{name} {raw!r} is negative")
+    return number.quantize(Decimal("0.0001"))
+
+
+def amount(name, raw):
+    return _decimal(name, raw, signed=False)
+
+
+def signed_amount(name, raw):
+    return _decimal(name, raw, signed=True)
+
+
+def count(name, raw):
+    value = _required(name, raw.strip())
+    if not value.isdigit():
+        raise RowError(f"{name} {raw!r} is not a whole number of zero or more")
+    number = int(value)
+    if number > 2_000_000_000:
+        raise RowError(f"{name} {raw!r} is out of range")
+    return number
+
+
+def choice(choices):
+    allowed = {c.value for c in choices}
+
+    def parse(name, raw):
+        value = _required(name, raw.strip().lower())
+        if value not in allowed:
+            raise RowError(f"{name} {raw!r} must be one of {', '.join(sorted(allowed))}")
+        return value
+
+    return parse
+
+
+def consumer_numbers(name, raw):
+    numbers = [part.strip().upper() for part in raw.split(";") if part.strip()]
+    for number in numbers:
+        code(name, number)
+    if len(set(numbers)) != len(numbers):
+        raise RowError(f"{name} {raw!r} lists a consumer number twice")
+    return numbers
+
+
+def optional(parse: Callable) -> Callable:
+    def parse_optional(name, raw):
+        return None if raw.strip() == "" else parse(name, raw)
+
+    return parse_optional
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    source: str
+    columns: tuple[tuple[str, Callable], ...]
+    key: tuple[str, ...]  # stored columns that identify the record, period included
+
+    @property
+    def headers(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+
+SPECS = {
+    Source.UDYAM: FeedSpec(
+        Source.UDYAM,
+        (
+            ("udyam_number", udyam),
+            ("enterprise_name", text),
+            ("gstin", optional(gstin)),
+            ("pan", pan),
+            ("epfo_code", optional(code)),
+            ("power_consumer_numbers", consumer_numbers),
+            ("district", text),  # resolved to a district by the import service
+            ("major_activity", choice(MajorActivity)),
+            ("nic_code", nic),
+            ("category", choice(Category)),
+            ("date_of_commencement", iso_date),
+            ("investment", amount),
+            ("turnover", amount),
+            ("employees", count),
+        ),
+        ("udyam_number",),
+    ),
+    Source.GST: FeedSpec(
+        Source.GST,
+        (
+            ("gstin", gstin),
+            ("period", month),
+            ("taxable_turnover", amount),
+            ("tax_paid", amount),
+            ("filed_on", optional(iso_date)),
+        ),
+        ("gstin", "period"),
+    ),
+    Source.EPFO: FeedSpec(
+        Source.EPFO,
+        (
+            ("epfo_code", code),
+            ("wage_month", month),
+            ("members", count),
+            ("wages", amount),
+            ("remitted_on", optional(iso_date)),
+        ),
+        ("epfo_code", "wage_month"),
+    ),
+    Source.POWER: FeedSpec(
+        Source.POWER,
+        (
+            ("consumer_number", code),
+            ("bill_month", month),
+            ("units_kwh", amount),
+            ("sanctioned_load_kw", amount),
+            ("billed", amount),
+            ("paid", amount),
+            ("arrears", amount),
+        ),
+        ("consumer_number", "bill_month"),
+    ),
+    Source.CREDIT: FeedSpec(
+        Source.CREDIT,
+        (
+            ("udyam_number", udyam),
+            ("ifsc", ifsc),
+            ("account_ref", code),
+            ("month", month),
+            ("sanctioned_limit", amount),
+            ("outstanding", amount),
+            ("dpd", count),
+            ("bounced_instruments", count),
+            ("credits", amount),
+        ),
+        ("ifsc", "account_ref", "month"),
+    ),
+    Source.FINANCIALS: FeedSpec(
+        Source.FINANCIALS,
+        (
+            ("udyam_number", udyam),
+            ("fy", financial_year),
+            ("revenue", amount),
+            ("net_profit", signed_amount),
+        ),
+        ("udyam_number", "year_end"),
+    ),
+}
+
+
+def parse_row(spec: FeedSpec, row: dict[str, str]) -> dict:
+    """The stored values of one CSV row (column name -> value), or RowError."""
+    values = {name: parse(name, row.get(name, "")) for name, parse in spec.columns}
+    if spec.source == Source.UDYAM:
+        if values["gstin"] and values["gstin"][2:12] != values["pan"]:
+            raise RowError(f"gstin {values['gstin']} does not carry the unit's PAN {values['pan']}")
+    elif spec.source == Source.FINANCIALS:
+        values["year_end"] = int(values["fy"][:4]) + 1
+    return values
+
+
+def digest(values: list) -> int:
+    """A 64-bit fingerprint of a record's values: equal fingerprints mean an identical reload."""
+    canonical = "\x1f".join("" if v is None else str(v) for v in values)
+    return int.from_bytes(hashlib.blake2b(canonical.encode(), digest_size=8).digest(), "big", signed=True)

@@ -1,0 +1,303 @@
+"""Units (Udyam profiles), the five feeds with their provenance, scoring models, assessments.
+
+Feed tables keep the source's own key (GSTIN, EPFO code, consumer number, account) and a
+nullable link to the unit it matched: a record whose key matches no unit stays, unmatched
+(enterprise NULL), until a Udyam profile with that key is loaded (SCORING.md §1).
+"""
+
+import json
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .choices import Band, BatchStatus, Category, MajorActivity, RunStatus, Source
+
+AMOUNT = {"max_digits": 20, "decimal_places": 4}
+
+
+class ImportBatch(models.Model):
+    """One feed file (or API push) loaded into the clinic: the provenance of its records."""
+
+    source = models.CharField(max_length=16, choices=Source.choices)
+    file_name = models.CharField(max_length=500)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=BatchStatus.choices, default=BatchStatus.RUNNING)
+    rows = models.PositiveIntegerField(default=0)
+    inserted = models.PositiveIntegerField(default=0)
+    replaced = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    superseded = models.PositiveIntegerField(default=0, help_text="Rows replaced by a later row of the same file.")
+    unmatched = models.PositiveIntegerField(default=0)
+    linked = models.PositiveIntegerField(default=0, help_text="Waiting unmatched records linked by this Udyam file.")
+    rejected = models.PositiveIntegerField(default=0)
+    reject_report = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self):
+        return f"{self.source} {self.file_name} ({self.received_at:%Y-%m-%d %H:%M})"
+
+
+class FeedReject(models.Model):
+    """A row of a feed file that was not loaded, with the reason: nothing is dropped silently."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejects")
+    row_number = models.PositiveIntegerField(help_text="Line of the file (the header is line 1).")
+    reason = models.TextField()
+    raw = models.TextField()
+
+    class Meta:
+        ordering = ["batch", "row_number"]
+
+    def __str__(self):
+        return f"row {self.row_number}: {self.reason}"
+
+
+class FeedRecord(models.Model):
+    """Provenance shared by every feed record: the batch and row it came from, and a digest of
+    its values that tells a replacement from an identical reload."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="+", db_index=False)
+    row_number = models.PositiveIntegerField()
+    digest = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def received_at(self):
+        return self.batch.received_at
+
+
+class Enterprise(FeedRecord):
+    """A registered MSME: its Udyam profile (the `udyam` feed) and linked identifiers."""
+
+    udyam_number = models.CharField(max_length=19, unique=True)
+    enterprise_name = models.CharField(max_length=300)
+    gstin = models.CharField(max_length=15, null=True, blank=True, unique=True)
+    pan = models.CharField(max_length=10, db_index=True)
+    epfo_code = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    district = models.ForeignKey("partners.District", on_delete=models.PROTECT, related_name="enterprises")
+    major_activity = models.CharField(max_length=16, choices=MajorActivity.choices)
+    nic_code = models.CharField(max_length=8)
+    category = models.CharField(max_length=8, choices=Category.choices)
+    date_of_commencement = models.DateField()
+    investment = models.DecimalField(**AMOUNT)
+    turnover = models.DecimalField(**AMOUNT)
+    employees = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["udyam_number"]
+
+    def __str__(self):
+        return f"{self.enterprise_name} ({self.udyam_number})"
+
+
+class PowerConnection(models.Model):
+    """One electricity consumer number on a unit's profile."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="power_connections")
+    consumer_number = models.CharField(max_length=32, unique=True)
+
+    def __str__(self):
+        return self.consumer_number
+
+
+def _feed_indexes(prefix, period):
+    # Scoring reads a unit's records over month windows: (enterprise, period) serves it.
+    return [models.Index(fields=["enterprise", period], name=f"{prefix}_ent_period")]
+
+
+class GstReturn(FeedRecord):
+    """One GSTR-3B return period of one GSTIN."""
+
+    gstin = models.CharField(max_length=15)
+    period = models.DateField(help_text="First day of the return period's month.")
+    taxable_turnover = models.DecimalField(**AMOUNT)
+    tax_paid = models.DecimalField(**AMOUNT)
+    filed_on = models.DateField(null=True, blank=True)
+    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gstin", "period"], name="gst_key_period")]
+        indexes = _feed_indexes("gst", "period")
+
+    def __str__(self):
+        return f"{self.gstin} {self.period:%Y-%m}"
+
+
+class EpfoReturn(FeedRecord):
+    """One wage month's electronic challan-cum-return of one EPFO establishment."""
+
+    epfo_code = models.CharField(max_length=32)
+    wage_month = models.DateField()
+    members = models.PositiveIntegerField()
+    wages = models.DecimalField(**AMOUNT)
+    remitted_on = models.DateField(null=True, blank=True)
+    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["epfo_code", "wage_month"], name="epfo_key_period")]
+        indexes = _feed_indexes("epfo", "wage_month")
+
+    def __str__(self):
+        return f"{self.epfo_code} {self.wage_month:%Y-%m}"
+
+
+class PowerBill(FeedRecord):
+    """One monthly electricity bill of one consumer number."""
+
+    consumer_number = models.CharField(max_length=32)
+    bill_month = models.DateField()
+    units_kwh = models.DecimalField(**AMOUNT)
+    sanctioned_load_kw = models.DecimalField(**AMOUNT)
+    billed = models.DecimalField(**AMOUNT)
+    paid = models.DecimalField(**AMOUNT)
+    arrears = models.DecimalField(**AMOUNT)
+    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consumer_number", "bill_month"], name="power_key_period")]
+        indexes = _feed_indexes("power", "bill_month")
+
+    def __str__(self):
+        return f"{self.consumer_number} {self.bill_month:%Y-%m}"
+
+
+class CreditRecord(FeedRecord):
+    """One loan account at one bank branch at one month end."""
+
+    udyam_number = models.CharField(max_length=19)
+    ifsc = models.CharField(max_length=11)
+    account_ref = models.CharField(max_length=64)
+    month = models.DateField()
+    sanctioned_limit = models.DecimalField(**AMOUNT)
+    outstanding = models.DecimalField(**AMOUNT)
+    dpd = models.PositiveIntegerField()
+    bounced_instruments = models.PositiveIntegerField()
+    credits = models.DecimalField(**AMOUNT)
+    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ifsc", "account_ref", "month"], name="credit_key_period"),
+        ]
+        indexes = _feed_indexes("credit", "month") + [
+            models.Index(fields=["udyam_number"], name="credit_udyam", condition=Q(enterprise__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.ifsc}/{self.account_ref} {self.month:%Y-%m}"
+
+
+class FinancialYear(FeedRecord):
+    """One financial year's revenue and net profit of a unit."""
+
+    udyam_number = models.CharField(max_length=19)
+    fy = models.CharField(max_length=7, help_text="Financial year, e.g. 2024-25.")
+    year_end = models.PositiveSmallIntegerField(help_text="Calendar year of the 31 March that ends it.")
+    revenue = models.DecimalField(**AMOUNT)
+    net_profit = models.DecimalField(**AMOUNT)
+    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["udyam_number", "year_end"], name="financials_key_period")]
+        indexes = _feed_indexes("fin", "year_end") + [
+            models.Index(fields=["udyam_number"], name="fin_udyam", condition=Q(enterprise__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.udyam_number} {self.fy}"
+
+
+class ScoringModel(models.Model):
+    """One published version of the health scoring model (the YAML of SCORING.md, as data).
+
+    A version that has produced an assessment is never edited in place: a change makes a
+    new version (scoring.services.scoring_model_create_version)."""
+
+    name = models.CharField(max_length=64)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    effective_from = models.DateField()
+    # The definition as JSON text, not jsonb: jsonb reorders keys, and the model's indicator order
+    # is meaningful (the export's columns, the report card's rows).
+    definition_json = models.TextField()
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [models.UniqueConstraint(fields=["name", "version"], name="scoring_model_version")]
+
+    def __str__(self):
+        return f"{self.title} (v{self.version})"
+
+    @property
+    def definition(self) -> dict:
+        cached = getattr(self, "_definition", None)
+        if cached is None or cached[0] != self.definition_json:
+            cached = (self.definition_json, json.loads(self.definition_json))
+            self._definition = cached
+        return cached[1]
+
+    @definition.setter
+    def definition(self, value: dict):
+        self.definition_json = json.dumps(value, indent=2)
+
+
+class ScoringRun(models.Model):
+    """One `score` run: a model version applied to every unit as of a date."""
+
+    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="runs")
+    as_of = models.DateField()
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    distributed = models.BooleanField(default=False)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    units_scored = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"run {self.pk}: v{self.model_id} as of {self.as_of} ({self.status})"
+
+
+class Assessment(models.Model):
+    """A unit's report card: its score under one model version as of one date (SCORING.md §4).
+
+    `indicators` maps each indicator code to {status, sub_score, values, explanation};
+    `distress` lists the codes of distress signals; `overrides` the overrides that applied."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="assessments")
+    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="assessments")
+    as_of = models.DateField()
+    run = models.ForeignKey(ScoringRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    coverage = models.DecimalField(max_digits=5, decimal_places=2)
+    band = models.CharField(max_length=20, choices=Band.choices)
+    indicators = models.JSONField()
+    distress = models.JSONField(default=list)
+    overrides = models.JSONField(default=list)
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "as_of", "model"], name="assessment_unit_date_model"),
+        ]
+        indexes = [models.Index(fields=["as_of", "model", "band"], name="assessment_band")]
+
+    def __str__(self):
+        return f"{self.enterprise_id} {self.as_of} {self.band}"

@@ -1,0 +1,240 @@
+"""Reads of the scoring app. `scoring_facts` gathers, in a handful of set-based queries per chunk
+of units, every input the rules need (SCORING.md §2-§3): one aggregate query per feed, grouped by
+unit, restricted to the months the model reads. Never a query per unit."""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+
+from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
+
+from .models import Assessment, CreditRecord, Enterprise, EpfoReturn, FinancialYear, GstReturn, PowerBill, ScoringModel
+from .rules import UnitFacts
+from .rules.measures import epfo_due_periods
+from .rules.windows import add_months, due_periods, history, latest_year_end_before, month_start, prior, recent
+
+FEEDS = {
+    "gst": (GstReturn, "period"),
+    "epfo": (EpfoReturn, "wage_month"),
+    "power": (PowerBill, "bill_month"),
+    "credit": (CreditRecord, "month"),
+}
+OVERRIDE_WINDOW = 3  # §4.4: "any dpd > 90 in R_3"
+
+
+def scoring_model_get(*, version: int | None = None, name: str = "jkmhc-health") -> ScoringModel:
+    models = ScoringModel.objects.filter(name=name)
+    if version is None:
+        return models.order_by("-version").first() or ScoringModel.objects.get(name=name)
+    return models.get(version=version)
+
+
+def _between(period_field: str, months: list[date]) -> Q:
+    return Q(**{f"{period_field}__gte": min(months), f"{period_field}__lte": max(months)})
+
+
+def _statuses(period_field, done_field, plan, as_of, prefix):
+    """One aggregate per due period: 2 done by the due date, 1 done later but by T, 0 otherwise."""
+    aggregates = {}
+    for i, due in enumerate(plan):
+        aggregates[f"{prefix}{i}"] = Max(
+            Case(
+                When(Q(**{f"{done_field}__lte": due.due}), then=Value(2)),
+                When(Q(**{f"{done_field}__lte": as_of}), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            filter=Q(**{period_field: due.period}),
+        )
+    return aggregates
+
+
+class _Plan:
+    """The aggregates each feed query computes, and how to read a unit's inputs back from them."""
+
+    def __init__(self, model_def: dict, as_of: date):
+        self.as_of = as_of
+        self.aggregates: dict[str, dict] = defaultdict(dict)
+        self.earliest: dict[str, date] = {}
+        self.readers = {}
+        for code, indicator in model_def["indicators"].items():
+            reader = getattr(self, f"_plan_{indicator['measure']['kind']}")(code, indicator)
+            self.readers[code] = reader
+        r3 = recent(as_of, OVERRIDE_WINDOW)
+        self._add("credit", "override_max_dpd", Max("dpd", filter=_between("month", r3)), r3)
+
+    def _add(self, source, name, aggregate, months):
+        self.aggregates[source][name] = aggregate
+        self.earliest[source] = min(self.earliest.get(source, date.max), min(months))
+
+    def _plan_yoy_mean_change(self, code, indicator):
+        measure = indicator["measure"]
+        source, fld, n = indicator["source"], measure["field"], measure["window_months"]
+        period = FEEDS[source][1]
+        known = Q(filed_on__lte=self.as_of) if source == "gst" else Q()  # §2: filed by T
+        for name, months in (("recent", recent(self.as_of, n)), ("prior", prior(self.as_of, n))):
+            where = _between(period, months) & known
+            self._add(source, f"{code}__{name}_total", Sum(fld, filter=where), months)
+            self._add(source, f"{code}__{name}_months", Count(period, distinct=True, filter=where), months)
+
+        def read(rows):
+            row = rows.get(source, {})
+            return {
+                "recent_total": row.get(f"{code}__recent_total") or 0,
+                "recent_months": row.get(f"{code}__recent_months") or 0,
+                "prior_total": row.get(f"{code}__prior_total") or 0,
+                "prior_months": row.get(f"{code}__prior_months") or 0,
+            }
+
+        return read
+
+    def _plan_filing_regularity(self, code, indicator):
+        measure = indicator["measure"]
+        plan = due_periods(self.as_of, measure["periods"], measure["due_day"])
+        for name, agg in _statuses("period", "filed_on", plan, self.as_of, f"{code}__s").items():
+            self._add("gst", name, agg, [d.period for d in plan])
+        first, last = history(self.as_of)
+        self._add("gst", f"{code}__history", Count("id", filter=_between("period", [first, last])), [first])
+
+        def read(rows):
+            row = rows.get("gst", {})
+            return {
+                "statuses": [(d.period.isoformat(), row.get(f"{code}__s{i}")) for i, d in enumerate(plan)],
+                "history_records": row.get(f"{code}__history") or 0,
+            }
+
+        return read
+
+    def _plan_max_dpd(self, code, indicator):
+        months = recent(self.as_of, indicator["measure"]["window_months"])
+        self._add("credit", f"{code}__max", Max("dpd", filter=_between("month", months)), months)
+        self._add("credit", f"{code}__bounced", Sum("bounced_instruments", filter=_between("month", months)), months)
+
+        def read(rows):
+            row = rows.get("credit", {})
+            return {"max_dpd": row.get(f"{code}__max"), "bounced": row.get(f"{code}__bounced") or 0}
+
+        return read
+
+    def _plan_balance_growth(self, code, indicator):
+        measure = indicator["measure"]
+        fld = measure["field"]
+        now = add_months(month_start(self.as_of), -1)
+        then = add_months(now, -measure["months_apart"])
+        for name, month in (("now", now), ("then", then)):
+            self._add("credit", f"{code}__{name}_total", Sum(fld, filter=Q(month=month)), [month])
+            self._add("credit", f"{code}__{name}_records", Count("id", filter=Q(month=month)), [month])
+
+        def read(rows):
+            row = rows.get("credit", {})
+            return {
+                key: row.get(f"{code}__{key}") or 0
+                for key in ("now_total", "now_records", "then_total", "then_records")
+            }
+
+        return read
+
+    def _plan_payment_delays(self, code, indicator):
+        measure = indicator["measure"]
+        plan = epfo_due_periods(measure, self.as_of)
+        for name, agg in _statuses("wage_month", "remitted_on", plan, self.as_of, f"{code}__s").items():
+            self._add("epfo", name, agg, [d.period for d in plan])
+        first, last = history(self.as_of)
+        self._add("epfo", f"{code}__history", Count("id", filter=_between("wage_month", [first, last])), [first])
+        r6 = recent(self.as_of, measure.get("power_window_months", 6))
+        self._add("power", f"{code}__bills", Count("id", filter=_between("bill_month", r6)), r6)
+        arrears = _between("bill_month", r6) & Q(arrears__gt=0)
+        self._add("power", f"{code}__arrears", Count("bill_month", distinct=True, filter=arrears), r6)
+
+        def read(rows):
+            epfo, power = rows.get("epfo", {}), rows.get("power", {})
+            return {
+                "epfo_statuses": [(d.period.isoformat(), epfo.get(f"{code}__s{i}")) for i, d in enumerate(plan)],
+                "epfo_history_records": epfo.get(f"{code}__history") or 0,
+                "power_bills": power.get(f"{code}__bills") or 0,
+                "arrear_months": power.get(f"{code}__arrears") or 0,
+            }
+
+        return read
+
+    def _plan_margin_change(self, code, indicator):
+        self.aggregates.setdefault("financials", {})
+
+        def read(rows):
+            return {"years": rows.get("financials", {})}
+
+        return read
+
+
+def scoring_facts(*, model_def: dict, as_of: date, id_from: int, id_to: int) -> Iterator[tuple[int, UnitFacts]]:
+    """Facts for the units with id_from <= id < id_to, gathered with one query per feed."""
+    plan = _Plan(model_def, as_of)
+    rows: dict[int, dict] = defaultdict(dict)
+    for source, aggregates in plan.aggregates.items():
+        if source == "financials":
+            cutoff = latest_year_end_before(as_of)
+            years = FinancialYear.objects.filter(
+                enterprise_id__gte=id_from, enterprise_id__lt=id_to, year_end__lte=cutoff
+            ).values_list("enterprise_id", "year_end", "revenue", "net_profit")
+            for enterprise_id, year_end, revenue, profit in years:
+                rows[enterprise_id].setdefault("financials", {})[year_end] = (revenue, profit)
+            continue
+        model, period = FEEDS[source]
+        queryset = (
+            model.objects.filter(enterprise_id__gte=id_from, enterprise_id__lt=id_to)
+            .filter(**{f"{period}__gte": plan.earliest[source]})
+            .values("enterprise_id")
+            .annotate(**aggregates)
+            .order_by()
+        )
+        for row in queryset:
+            rows[row.pop("enterprise_id")][source] = row
+    units = (
+        Enterprise.objects.filter(id__gte=id_from, id__lt=id_to)
+        .values_list("id", "major_activity", "category", "date_of_commencement", "gstin", "epfo_code")
+        .order_by("id")
+    )
+    for enterprise_id, activity, category, commenced, gstin, epfo_code in units:
+        unit_rows = rows.get(enterprise_id, {})
+        yield (
+            enterprise_id,
+            UnitFacts(
+                major_activity=activity,
+                category=category,
+                date_of_commencement=commenced,
+                has_gstin=bool(gstin),
+                has_epfo_code=bool(epfo_code),
+                inputs={code: read(unit_rows) for code, read in plan.readers.items()},
+                max_dpd_r3=unit_rows.get("credit", {}).get("override_max_dpd"),
+            ),
+        )
+
+
+def enterprise_id_bounds(*, chunk_size: int) -> list[tuple[int, int]]:
+    """[id_from, id_to) ranges of about `chunk_size` units each, covering every unit."""
+    bounds, start, count = [], None, 0
+    last = None
+    for pk in Enterprise.objects.order_by("id").values_list("id", flat=True).iterator(chunk_size=10000):
+        if start is None:
+            start = pk
+        count += 1
+        last = pk
+        if count == chunk_size:
+            bounds.append((start, pk + 1))
+            start, count = None, 0
+    if start is not None:
+        bounds.append((start, last + 1))
+    return bounds
+
+
+def assessment_list(*, as_of: date, model: ScoringModel):
+    return (
+        Assessment.objects.filter(as_of=as_of, model=model)
+        .select_related("enterprise")
+        .order_by("enterprise__udyam_number")
+    )
+
+
+def latest_as_of(*, model: ScoringModel):
+    """The most recent as-of date the model has assessments for (None if never run)."""
+    return Assessment.objects.filter(model=model).order_by("-as_of").values_list("as_of", flat=True).first()

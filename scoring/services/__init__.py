@@ -1,0 +1,1 @@
+"""Writes of the scoring app: feed imports, scoring models, scoring runs, exports."""
