@@ -166,27 +166,42 @@ class _Plan:
         return read
 
 
+def scoring_feed_querysets(*, plan: "_Plan", id_from: int | None = None, id_to: int | None = None) -> dict:
+    """The aggregate query of each feed, one row per unit (all units when no id range is given)."""
+    querysets = {}
+    for source, aggregates in plan.aggregates.items():
+        if source == "financials":
+            queryset = FinancialYear.objects.filter(year_end__lte=latest_year_end_before(plan.as_of))
+            fields = ("enterprise_id", "year_end", "revenue", "net_profit")
+            querysets[source] = _in_range(queryset, id_from, id_to).values_list(*fields)
+            continue
+        model, period = FEEDS[source]
+        queryset = model.objects.filter(**{f"{period}__gte": plan.earliest[source]})
+        querysets[source] = (
+            _in_range(queryset, id_from, id_to).values("enterprise_id").annotate(**aggregates).order_by()
+        )
+    return querysets
+
+
+def _in_range(queryset, id_from, id_to):
+    if id_from is None:
+        return queryset.filter(enterprise__isnull=False)
+    return queryset.filter(enterprise_id__gte=id_from, enterprise_id__lt=id_to)
+
+
+def scoring_plan(*, model_def: dict, as_of: date) -> "_Plan":
+    return _Plan(model_def, as_of)
+
+
 def scoring_facts(*, model_def: dict, as_of: date, id_from: int, id_to: int) -> Iterator[tuple[int, UnitFacts]]:
     """Facts for the units with id_from <= id < id_to, gathered with one query per feed."""
     plan = _Plan(model_def, as_of)
     rows: dict[int, dict] = defaultdict(dict)
-    for source, aggregates in plan.aggregates.items():
+    for source, queryset in scoring_feed_querysets(plan=plan, id_from=id_from, id_to=id_to).items():
         if source == "financials":
-            cutoff = latest_year_end_before(as_of)
-            years = FinancialYear.objects.filter(
-                enterprise_id__gte=id_from, enterprise_id__lt=id_to, year_end__lte=cutoff
-            ).values_list("enterprise_id", "year_end", "revenue", "net_profit")
-            for enterprise_id, year_end, revenue, profit in years:
+            for enterprise_id, year_end, revenue, profit in queryset:
                 rows[enterprise_id].setdefault("financials", {})[year_end] = (revenue, profit)
             continue
-        model, period = FEEDS[source]
-        queryset = (
-            model.objects.filter(enterprise_id__gte=id_from, enterprise_id__lt=id_to)
-            .filter(**{f"{period}__gte": plan.earliest[source]})
-            .values("enterprise_id")
-            .annotate(**aggregates)
-            .order_by()
-        )
         for row in queryset:
             rows[row.pop("enterprise_id")][source] = row
     units = (

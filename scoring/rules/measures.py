@@ -7,12 +7,11 @@ unrounded; the engine rounds what it reports.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
 from .numbers import dec, div, percent, rupees
-from .windows import due_periods, latest_year_end_before, started_by
+from .windows import due_periods, latest_year_end_before
 
 ON_TIME, LATE = 2, 1  # period statuses the selector reports; anything else (None, 0) is missed
 
@@ -35,9 +34,21 @@ def no_data(explanation: str, **values) -> Measured:
 # -- scoring shapes (model-v1.yaml, comments above `indicators`) --------------------------
 
 
+_COMPILED: dict[int, tuple] = {}
+
+
+def _points(points) -> list[tuple[Decimal, Decimal]]:
+    """The model's points as Decimals, converted once per model definition (scoring is hot)."""
+    cached = _COMPILED.get(id(points))
+    if cached is None or cached[0] is not points:
+        cached = (points, [(dec(px), dec(ps)) for px, ps in points])
+        _COMPILED[id(points)] = cached
+    return cached[1]
+
+
 def curve(points, x: Decimal) -> Decimal:
     """Piecewise-linear through [x, score] points sorted by x, flat beyond both ends."""
-    pts = [(dec(px), dec(ps)) for px, ps in points]
+    pts = _points(points)
     if x <= pts[0][0]:
         return pts[0][1]
     for (x0, s0), (x1, s1) in pairwise(pts):
@@ -48,9 +59,10 @@ def curve(points, x: Decimal) -> Decimal:
 
 def steps(pairs, otherwise, x) -> Decimal:
     """The score of the first bound that x does not exceed; above every bound, `otherwise`."""
-    for bound, score in pairs:
-        if dec(x) <= dec(bound):
-            return dec(score)
+    x = dec(x)
+    for bound, score in _points(pairs):
+        if x <= bound:
+            return score
     return dec(otherwise)
 
 
@@ -125,9 +137,11 @@ def yoy_mean_change(indicator, inputs, facts, as_of) -> Measured:
 def _period_counts(statuses, commencement):
     """Counts on time / late / missed over the due periods the unit had started by."""
     on_time, late, missed = [], [], []
+    # A period ending before the date of commencement is left out: it counts from the month of
+    # commencement on (windows.started_by); ISO dates compare as strings.
+    first = commencement.replace(day=1).isoformat() if commencement else ""
     for period_iso, status in statuses:
-        period = date.fromisoformat(period_iso)
-        if not started_by(period, commencement):
+        if period_iso < first:
             continue
         if status == ON_TIME:
             on_time.append(period_iso[:7])

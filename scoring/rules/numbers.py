@@ -8,7 +8,7 @@ TWO_PLACES = Decimal("0.01")
 
 
 def dec(value) -> Decimal:
-    if isinstance(value, Decimal):
+    if type(value) is Decimal:
         return value
     if isinstance(value, float):
         return Decimal(repr(value))
