@@ -72,11 +72,9 @@ def _floor0(value: Decimal) -> Decimal:
 
 def _num(value) -> float | int | None:
     """A JSON-friendly number for the report card's measured values."""
-    if value is None:
-        return None
-    if isinstance(value, int):
+    if value is None or type(value) is int:
         return value
-    return float(round(dec(value), 4))
+    return round(float(value), 4)
 
 
 # -- yoy_mean_change ------------------------------------------------------------------------
@@ -96,7 +94,7 @@ _FIELD_NOUNS = {
 def _quantity(value: Decimal, unit: str) -> str:
     if unit == "rupees":
         return rupees(value)
-    whole = f"{value.quantize(Decimal(1)):,}"
+    whole = f"{float(value):,.0f}"
     return f"{whole} members" if unit == "members" else f"{whole} kWh"
 
 

@@ -25,15 +25,16 @@ def div(a, b) -> Decimal:
 
 
 def rupees(amount) -> str:
-    """Indian style: ₹45,000 / ₹4.1 lakh / ₹2.3 crore."""
-    amount = dec(amount)
+    """Indian style for the report card's words: ₹45,000 / ₹4.1 lakh / ₹2.3 crore (display only:
+    the figures behind scores stay exact)."""
+    amount = float(amount)
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
-    if amount >= 10_000_000:
-        return f"{sign}₹{div(amount, 10_000_000).quantize(Decimal('0.1'), ROUND_HALF_UP)} crore"
-    if amount >= 100_000:
-        return f"{sign}₹{div(amount, 100_000).quantize(Decimal('0.1'), ROUND_HALF_UP)} lakh"
-    return f"{sign}₹{_indian_grouping(int(amount.quantize(Decimal(1), ROUND_HALF_UP)))}"
+    if amount >= 1e7:
+        return f"{sign}₹{amount / 1e7:.1f} crore"
+    if amount >= 1e5:
+        return f"{sign}₹{amount / 1e5:.1f} lakh"
+    return f"{sign}₹{_indian_grouping(round(amount))}"
 
 
 def _indian_grouping(n: int) -> str:
@@ -51,5 +52,5 @@ def _indian_grouping(n: int) -> str:
 
 
 def percent(fraction) -> str:
-    """0.3249 -> '32%' (whole percent, half-up)."""
-    return f"{(abs(dec(fraction)) * 100).quantize(Decimal(1), ROUND_HALF_UP)}%"
+    """0.3249 -> '32%' (whole percent, for words only)."""
+    return f"{abs(float(fraction)) * 100:.0f}%"
