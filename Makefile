@@ -26,9 +26,7 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 run: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --units $(DEMO_UNITS) --if-empty
-	$(PY) manage.py score --as-of $$(date +%F)
-	$(PY) manage.py ensure_demo_admin
+	$(PY) manage.py demo_setup --units $(DEMO_UNITS)
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # 2. The whole test suite on PostgreSQL with Redis: ruff, migrations check, pytest.

@@ -56,8 +56,8 @@ def main():
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from scoring.demo import write_demo_feeds
 
+    from scoring.demo import write_demo_feeds
     from scoring.feeds import SPECS
     from scoring.selectors import scoring_feed_querysets, scoring_model_get, scoring_plan
     from scoring.services.feeds import feed_import

@@ -1,11 +1,27 @@
 """The divisions and districts of J&K, as seeded by migration (partners/migrations/0002)."""
 
 JAMMU_DISTRICTS = [
-    "Jammu", "Samba", "Kathua", "Udhampur", "Reasi",
-    "Rajouri", "Poonch", "Doda", "Ramban", "Kishtwar",
+    "Jammu",
+    "Samba",
+    "Kathua",
+    "Udhampur",
+    "Reasi",
+    "Rajouri",
+    "Poonch",
+    "Doda",
+    "Ramban",
+    "Kishtwar",
 ]
 KASHMIR_DISTRICTS = [
-    "Srinagar", "Budgam", "Ganderbal", "Anantnag", "Kulgam",
-    "Pulwama", "Shopian", "Baramulla", "Bandipora", "Kupwara",
+    "Srinagar",
+    "Budgam",
+    "Ganderbal",
+    "Anantnag",
+    "Kulgam",
+    "Pulwama",
+    "Shopian",
+    "Baramulla",
+    "Bandipora",
+    "Kupwara",
 ]
 DIVISIONS = {"jammu": ("Jammu", JAMMU_DISTRICTS), "kashmir": ("Kashmir", KASHMIR_DISTRICTS)}
