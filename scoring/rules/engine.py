@@ -3,9 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from .measures import MEASURES, Measured
-from .numbers import div, round2
+from .numbers import exact, round2
 
 NOT_APPLICABLE, NO_DATA, SCORED = "not_applicable", "no_data", "scored"
 INSUFFICIENT_DATA = "insufficient_data"
@@ -28,7 +29,7 @@ class UnitFacts:
 @dataclass
 class IndicatorResult:
     status: str
-    sub_score: Decimal | None = None  # unrounded
+    sub_score: Fraction | None = None  # exact, unrounded
     values: dict = field(default_factory=dict)
     explanation: str = ""
 
@@ -103,21 +104,20 @@ def apply_overrides(model: dict, band: str, max_dpd_r3: int | None) -> tuple[str
 def assess(model: dict, facts: UnitFacts, as_of: date) -> AssessmentResult:
     """The report card of one unit under `model` (the parsed model YAML) as of `as_of`."""
     results = {code: measure(code, ind, facts, as_of) for code, ind in model["indicators"].items()}
-    weight_applicable = Decimal(0)
-    weight_with_data = Decimal(0)
-    weighted = Decimal(0)
+    weight_applicable = weight_with_data = weighted = Fraction(0)
     for code, result in results.items():
         if result.status == NOT_APPLICABLE:
             continue
-        weight = Decimal(str(model["indicators"][code]["weight"]))
+        weight = exact(model["indicators"][code]["weight"])
         weight_applicable += weight
         if result.status == SCORED:
             weight_with_data += weight
             weighted += weight * result.sub_score
-    score = round2(div(weighted, weight_with_data)) if weight_with_data else None
-    coverage = round2(div(100 * weight_with_data, weight_applicable)) if weight_applicable else Decimal("0.00")
+    # §4.2: sub-scores enter unrounded; the score and coverage are rounded once, half-up.
+    score = round2(weighted / weight_with_data) if weight_with_data else None
+    coverage = round2(100 * weight_with_data / weight_applicable) if weight_applicable else Decimal("0.00")
     band = band_for(model, score, coverage)
     band, overrides = apply_overrides(model, band, facts.max_dpd_r3)
-    threshold = Decimal(str(model["distress_below"]))
+    threshold = exact(model["distress_below"])
     distress = [code for code, r in results.items() if r.status == SCORED and r.sub_score < threshold]
     return AssessmentResult(score, coverage, band, results, distress, overrides)

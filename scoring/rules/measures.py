@@ -8,9 +8,10 @@ unrounded; the engine rounds what it reports.
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from itertools import pairwise
 
-from .numbers import dec, div, percent, rupees
+from .numbers import div, exact, percent, rupees
 from .windows import due_periods, latest_year_end_before
 
 ON_TIME, LATE = 2, 1  # period statuses the selector reports; anything else (None, 0) is missed
@@ -18,7 +19,7 @@ ON_TIME, LATE = 2, 1  # period statuses the selector reports; anything else (Non
 
 @dataclass
 class Measured:
-    sub_score: Decimal | None  # None: no data
+    sub_score: Fraction | None  # exact; None: no data
     values: dict = field(default_factory=dict)
     explanation: str = ""
 
@@ -41,33 +42,36 @@ def _points(points) -> list[tuple[Decimal, Decimal]]:
     """The model's points as Decimals, converted once per model definition (scoring is hot)."""
     cached = _COMPILED.get(id(points))
     if cached is None or cached[0] is not points:
-        cached = (points, [(dec(px), dec(ps)) for px, ps in points])
+        if len(_COMPILED) > 256:  # definitions are reloaded per chunk: keep the cache small
+            _COMPILED.clear()
+        cached = (points, [(exact(px), exact(ps)) for px, ps in points])
         _COMPILED[id(points)] = cached
     return cached[1]
 
 
-def curve(points, x: Decimal) -> Decimal:
+def curve(points, x) -> Fraction:
     """Piecewise-linear through [x, score] points sorted by x, flat beyond both ends."""
     pts = _points(points)
+    x = exact(x)
     if x <= pts[0][0]:
         return pts[0][1]
     for (x0, s0), (x1, s1) in pairwise(pts):
         if x <= x1:
-            return s0 + div((x - x0) * (s1 - s0), x1 - x0)
+            return s0 + (x - x0) * (s1 - s0) / (x1 - x0)
     return pts[-1][1]
 
 
-def steps(pairs, otherwise, x) -> Decimal:
+def steps(pairs, otherwise, x) -> Fraction:
     """The score of the first bound that x does not exceed; above every bound, `otherwise`."""
-    x = dec(x)
+    x = exact(x)
     for bound, score in _points(pairs):
         if x <= bound:
             return score
-    return dec(otherwise)
+    return exact(otherwise)
 
 
-def _floor0(value: Decimal) -> Decimal:
-    return max(Decimal(0), value)
+def _floor0(value) -> Fraction:
+    return max(Fraction(0), exact(value))
 
 
 def _num(value) -> float | int | None:
@@ -111,11 +115,11 @@ def yoy_mean_change(indicator, inputs, facts, as_of) -> Measured:
             f"at least {k} of each are needed",
             **values,
         )
-    rt, pt = dec(inputs["recent_total"]), dec(inputs["prior_total"])
+    rt, pt = exact(inputs["recent_total"]), exact(inputs["prior_total"])
     if pt == 0:
         return no_data("the same months a year before average zero", **values)
-    recent_mean, prior_mean = div(rt, rn), div(pt, pn)
-    x = div(rt * pn, pt * rn) - 1
+    recent_mean, prior_mean = rt / rn, pt / pn
+    x = (rt * pn) / (pt * rn) - 1
     values.update(recent_mean=_num(recent_mean), prior_mean=_num(prior_mean), change=_num(x))
     noun, unit = _FIELD_NOUNS.get(measure["field"], (indicator.get("label", measure["field"]), "rupees"))
     per_month = " a month" if unit != "members" else ""
@@ -171,7 +175,7 @@ def filing_regularity(indicator, inputs, facts, as_of) -> Measured:
             **values,
         )
     penalty = indicator["penalty"]
-    score = _floor0(Decimal(100) - penalty["late"] * len(late) - penalty["missed"] * len(missed))
+    score = _floor0(100 - penalty["late"] * len(late) - penalty["missed"] * len(missed))
     text = (
         f"GST returns for the last {counted} periods: {len(on_time)} filed on time, "
         f"{len(late)} late{_listing(late)}, {len(missed)} not filed{_listing(missed)}"
@@ -205,12 +209,12 @@ def balance_growth(indicator, inputs, facts, as_of) -> Measured:
     apart = indicator["measure"]["months_apart"]
     if not inputs["now_records"] or not inputs["then_records"]:
         return no_data(f"no loan record for last month or for {apart} months before it")
-    now, then = dec(inputs["now_total"]), dec(inputs["then_total"])
+    now, then = exact(inputs["now_total"]), exact(inputs["then_total"])
     values = {"now": _num(now), "then": _num(then)}
     if then == 0:
         if now != 0:
             return no_data(f"nothing was outstanding {apart} months ago", **values)
-        x = Decimal(0)
+        x = Fraction(0)
     else:
         x = div(now, then) - 1
     values["change"] = _num(x)
@@ -235,7 +239,7 @@ def payment_delays(indicator, inputs, facts, as_of) -> Measured:
     power_part = bool(inputs["power_bills"])
     if not epfo_part and not power_part:
         return no_data("no EPFO remittance history and no power bill in the last 6 months")
-    score, parts, values = Decimal(100), [], {}
+    score, parts, values = 100, [], {}
     if epfo_part:
         _, late, missed = _period_counts(inputs["epfo_statuses"], facts.date_of_commencement)
         score -= penalty["epfo_late"] * len(late) + penalty["epfo_missed"] * len(missed)
@@ -248,7 +252,8 @@ def payment_delays(indicator, inputs, facts, as_of) -> Measured:
         score -= penalty["power_arrear_month"] * arrears
         values["arrear_months"] = arrears
         parts.append(f"power bill in arrears in {arrears} of the last 6 months")
-    return Measured(_floor0(score), values, "; ".join(parts).capitalize())
+    text = "; ".join(parts)
+    return Measured(_floor0(score), values, text[:1].upper() + text[1:])
 
 
 # -- margin_change -------------------------------------------------------------------------
@@ -261,7 +266,7 @@ def margin_change(indicator, inputs, facts, as_of) -> Measured:
     if not years:
         return no_data("no financial year ended before the as-of date")
     latest = max(years)
-    revenue, profit = (dec(v) for v in years[latest])
+    revenue, profit = (exact(v) for v in years[latest])
     label = f"{latest - 1}-{latest % 100:02d}"
     if revenue <= 0:
         return no_data(f"no revenue reported for {label}")
@@ -269,19 +274,19 @@ def margin_change(indicator, inputs, facts, as_of) -> Measured:
     values = {"year": label, "margin": _num(margin * 100)}
     if margin < 0:
         text = f"Net loss in {label}: margin {_pct(margin)}"
-        return Measured(dec(indicator["loss_score"]), values, text)
+        return Measured(exact(indicator["loss_score"]), values, text)
     prev = years.get(latest - 1)
-    if prev is None or dec(prev[0]) <= 0:
+    if prev is None or exact(prev[0]) <= 0:
         return no_data(f"no usable financials for the year before {label}", **values)
-    prev_margin = div(dec(prev[1]), dec(prev[0]))
+    prev_margin = div(prev[1], prev[0])
     x = (prev_margin - margin) * 100
     values.update(previous_margin=_num(prev_margin * 100), fall_points=_num(x))
     text = f"Net profit margin {_pct(margin)} in {label}, against {_pct(prev_margin)} the year before"
     return Measured(curve(indicator["curve"], x), values, text)
 
 
-def _pct(fraction: Decimal) -> str:
-    return f"{(fraction * 100).quantize(Decimal('0.1'))}%"
+def _pct(fraction) -> str:
+    return f"{float(fraction) * 100:.1f}%"
 
 
 MEASURES = {

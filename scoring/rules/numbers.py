@@ -1,10 +1,16 @@
-"""Exact arithmetic and the rounding and formatting the report card uses."""
+"""Exact arithmetic and the rounding and formatting the report card uses.
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+Rules compute with exact rationals (fractions.Fraction) and round once, half-up, at the end:
+a ratio whose decimal expansion does not terminate (53/224) must still round as its exact value
+does, or two implementations of SCORING.md would disagree in the second decimal.
+"""
 
-# Every rule computes in Decimal at this precision so two implementations agree after rounding.
-CONTEXT = Context(prec=40)
+import math
+from decimal import Decimal
+from fractions import Fraction
+
 TWO_PLACES = Decimal("0.01")
+HALF = Fraction(1, 2)
 
 
 def dec(value) -> Decimal:
@@ -15,13 +21,23 @@ def dec(value) -> Decimal:
     return Decimal(value)
 
 
-def round2(value: Decimal) -> Decimal:
-    """Half-up to two decimals (SCORING.md §3, §4)."""
-    return dec(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+def exact(value) -> Fraction:
+    """The exact rational value of an int, Decimal, str or Fraction (a float by its repr)."""
+    if type(value) is Fraction:
+        return value
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    return Fraction(value)
 
 
-def div(a, b) -> Decimal:
-    return CONTEXT.divide(dec(a), dec(b))
+def round2(value) -> Decimal:
+    """Half-up to two decimals from the exact value (SCORING.md §3, §4); scores are never negative."""
+    hundredths = math.floor(exact(value) * 100 + HALF)
+    return (Decimal(hundredths) / 100).quantize(TWO_PLACES)
+
+
+def div(a, b) -> Fraction:
+    return exact(a) / exact(b)
 
 
 def rupees(amount) -> str:
