@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
-from fractions import Fraction
+from decimal import Decimal, localcontext
 
 from .measures import MEASURES, Measured
-from .numbers import exact, round2
+from .numbers import CONTEXT, below, exact, round2
 
 NOT_APPLICABLE, NO_DATA, SCORED = "not_applicable", "no_data", "scored"
 INSUFFICIENT_DATA = "insufficient_data"
@@ -29,7 +28,7 @@ class UnitFacts:
 @dataclass
 class IndicatorResult:
     status: str
-    sub_score: Fraction | None = None  # exact, unrounded
+    sub_score: Decimal | None = None  # exact, unrounded
     values: dict = field(default_factory=dict)
     explanation: str = ""
 
@@ -103,8 +102,13 @@ def apply_overrides(model: dict, band: str, max_dpd_r3: int | None) -> tuple[str
 
 def assess(model: dict, facts: UnitFacts, as_of: date) -> AssessmentResult:
     """The report card of one unit under `model` (the parsed model YAML) as of `as_of`."""
+    with localcontext(CONTEXT):
+        return _assess(model, facts, as_of)
+
+
+def _assess(model: dict, facts: UnitFacts, as_of: date) -> AssessmentResult:
     results = {code: measure(code, ind, facts, as_of) for code, ind in model["indicators"].items()}
-    weight_applicable = weight_with_data = weighted = Fraction(0)
+    weight_applicable = weight_with_data = weighted = Decimal(0)
     for code, result in results.items():
         if result.status == NOT_APPLICABLE:
             continue
@@ -119,5 +123,5 @@ def assess(model: dict, facts: UnitFacts, as_of: date) -> AssessmentResult:
     band = band_for(model, score, coverage)
     band, overrides = apply_overrides(model, band, facts.max_dpd_r3)
     threshold = exact(model["distress_below"])
-    distress = [code for code, r in results.items() if r.status == SCORED and r.sub_score < threshold]
+    distress = [code for code, r in results.items() if r.status == SCORED and below(r.sub_score, threshold)]
     return AssessmentResult(score, coverage, band, results, distress, overrides)

@@ -7,11 +7,11 @@ unrounded; the engine rounds what it reports.
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
-from fractions import Fraction
+from decimal import Decimal, localcontext
+from functools import wraps
 from itertools import pairwise
 
-from .numbers import div, exact, percent, rupees
+from .numbers import CONTEXT, div, exact, percent, rupees
 from .windows import due_periods, latest_year_end_before
 
 ON_TIME, LATE = 2, 1  # period statuses the selector reports; anything else (None, 0) is missed
@@ -19,13 +19,24 @@ ON_TIME, LATE = 2, 1  # period statuses the selector reports; anything else (Non
 
 @dataclass
 class Measured:
-    sub_score: Fraction | None  # exact; None: no data
+    sub_score: Decimal | None  # exact; None: no data
     values: dict = field(default_factory=dict)
     explanation: str = ""
 
     @property
     def has_data(self) -> bool:
         return self.sub_score is not None
+
+
+def _exact_context(measure):
+    """Run a measure in the 50-digit context its rounding relies on (numbers.py)."""
+
+    @wraps(measure)
+    def run(indicator, inputs, facts, as_of):
+        with localcontext(CONTEXT):
+            return measure(indicator, inputs, facts, as_of)
+
+    return run
 
 
 def no_data(explanation: str, **values) -> Measured:
@@ -49,7 +60,7 @@ def _points(points) -> list[tuple[Decimal, Decimal]]:
     return cached[1]
 
 
-def curve(points, x) -> Fraction:
+def curve(points, x) -> Decimal:
     """Piecewise-linear through [x, score] points sorted by x, flat beyond both ends."""
     pts = _points(points)
     x = exact(x)
@@ -57,11 +68,11 @@ def curve(points, x) -> Fraction:
         return pts[0][1]
     for (x0, s0), (x1, s1) in pairwise(pts):
         if x <= x1:
-            return s0 + (x - x0) * (s1 - s0) / (x1 - x0)
+            return s0 + (x - x0) * (s1 - s0) / (x1 - x0)  # in CONTEXT (engine.assess)
     return pts[-1][1]
 
 
-def steps(pairs, otherwise, x) -> Fraction:
+def steps(pairs, otherwise, x) -> Decimal:
     """The score of the first bound that x does not exceed; above every bound, `otherwise`."""
     x = exact(x)
     for bound, score in _points(pairs):
@@ -70,8 +81,8 @@ def steps(pairs, otherwise, x) -> Fraction:
     return exact(otherwise)
 
 
-def _floor0(value) -> Fraction:
-    return max(Fraction(0), exact(value))
+def _floor0(value) -> Decimal:
+    return max(Decimal(0), exact(value))
 
 
 def _num(value) -> float | int | None:
@@ -102,6 +113,7 @@ def _quantity(value: Decimal, unit: str) -> str:
     return f"{whole} members" if unit == "members" else f"{whole} kWh"
 
 
+@_exact_context
 def yoy_mean_change(indicator, inputs, facts, as_of) -> Measured:
     """inputs: recent_total, recent_months, prior_total, prior_months: the sum of the month
     values over R_n and P_n and the number of months with a value in each."""
@@ -158,6 +170,7 @@ def _listing(months: list[str]) -> str:
     return f" ({', '.join(months)})" if months else ""
 
 
+@_exact_context
 def filing_regularity(indicator, inputs, facts, as_of) -> Measured:
     """inputs: statuses [(period ISO date, status)] for the model's due periods (windows.due_periods),
     status 2 on time, 1 late, None/0 missed; history_records: GST records in the 24 months before M0."""
@@ -186,6 +199,7 @@ def filing_regularity(indicator, inputs, facts, as_of) -> Measured:
 # -- max_dpd -------------------------------------------------------------------------------
 
 
+@_exact_context
 def max_dpd(indicator, inputs, facts, as_of) -> Measured:
     """inputs: max_dpd (largest dpd over the unit's credit records in R_n, None if none),
     bounced (bounced instruments summed over those records)."""
@@ -203,6 +217,7 @@ def max_dpd(indicator, inputs, facts, as_of) -> Measured:
 # -- balance_growth ------------------------------------------------------------------------
 
 
+@_exact_context
 def balance_growth(indicator, inputs, facts, as_of) -> Measured:
     """inputs: now_total/now_records (the field summed over M0-1 records) and
     then_total/then_records (the same for M0-1-months_apart)."""
@@ -214,7 +229,7 @@ def balance_growth(indicator, inputs, facts, as_of) -> Measured:
     if then == 0:
         if now != 0:
             return no_data(f"nothing was outstanding {apart} months ago", **values)
-        x = Fraction(0)
+        x = Decimal(0)
     else:
         x = div(now, then) - 1
     values["change"] = _num(x)
@@ -230,6 +245,7 @@ def balance_growth(indicator, inputs, facts, as_of) -> Measured:
 # -- payment_delays ------------------------------------------------------------------------
 
 
+@_exact_context
 def payment_delays(indicator, inputs, facts, as_of) -> Measured:
     """inputs: epfo_statuses as for filing_regularity (EPFO due periods), epfo_history_records
     (EPFO records in the 24 months before M0), power_bills (bills in R_6), arrear_months
@@ -259,6 +275,7 @@ def payment_delays(indicator, inputs, facts, as_of) -> Measured:
 # -- margin_change -------------------------------------------------------------------------
 
 
+@_exact_context
 def margin_change(indicator, inputs, facts, as_of) -> Measured:
     """inputs: years {year_end: (revenue, net_profit)}, the unit's financial-year records."""
     cutoff = latest_year_end_before(as_of)
