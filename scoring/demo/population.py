@@ -34,7 +34,7 @@ HOLDERS = {
     "medium": (("C", 0.88), ("F", 0.12)),
 }
 
-# calendar-month activity factors (Jan..Dec): tourism-led services peak in Kashmir's summer
+# calendar-month activity factors (Jan..Dec): services peak with the summer tourist season
 SEASON = {
     "manufacturing": (0.95, 0.93, 1.02, 1.0, 1.02, 1.0, 0.98, 0.98, 1.0, 1.04, 1.05, 1.03),
     "services": (0.82, 0.85, 0.95, 1.05, 1.15, 1.2, 1.15, 1.08, 1.05, 1.05, 0.88, 0.8),
@@ -311,7 +311,7 @@ def sample_unit(r, index: int, cal: Calendar) -> Unit:
                     drift=0.02 + 0.02 * r() if weakness == 3 else 0.0,
                     tenure=tenure,
                     age=age,
-                    dpd=_dpd_path(r, worst if a == 0 else int(worst * r()), stress, health, weakness == 4),
+                    dpd=_dpd_path(r, worst if a == 0 else int(worst * r()), stress, slips=weakness == 4),
                 )
             )
 
@@ -360,35 +360,30 @@ def _sources(r, activity, category, holder, employees):
     financials = r() < (0.75 if holder in "CF" else 0.38)
     if category != "micro":
         return True, True, employees >= 20 or r() < 0.5, manufacturing or r() < 0.6, holder != "P" or financials
-    x = r()
-    if x < 0.035:  # little data on purpose: too little weight for a score (coverage < 50)
+    if r() < 0.035:  # little data on purpose: too little weight for a score (coverage under 50)
         y = r()
-        power = y < 0.35 or (manufacturing and r() < 0.5)
-        gst, credit = y < 0.7, 0.7 <= y < 0.9
-        if gst and power and manufacturing:
-            financials = False
-        if credit:
-            power = False
-        return gst, credit, False, power, financials and not credit
+        if y < 0.7:  # GST, perhaps power or financials; a manufacturer never with both
+            power = r() < (0.6 if manufacturing else 0.35)
+            return True, False, False, power, financials and not (manufacturing and power)
+        if y < 0.9:  # a loan account alone
+            return False, True, False, False, False
+        return False, False, False, r() < 0.5, financials  # the Udyam profile and little else
     x = r()
-    if manufacturing:
-        gst, credit, epfo = (
-            (True, True, r() < 0.08) if x < 0.42 else (True, False, True) if x < 0.62 else (False, True, r() < 0.15)
-        )
-        if x >= 0.84:  # GST, power and financials: 50 of the 100 weight a manufacturer's model applies
-            gst, credit, epfo, financials = True, False, False, True
-        power = r() < 0.92 or (not gst and not epfo) or x >= 0.84
-    else:
-        gst, credit, epfo = (
-            (True, True, r() < 0.08) if x < 0.45 else (True, False, True) if x < 0.77 else (False, True, r() < 0.15)
-        )
-        power = r() < 0.3 or (not gst and not epfo)
+    if manufacturing and x >= 0.84:  # GST, power and financials: 50 of the 100 weight a manufacturer's card has
+        return True, False, employees >= 20, True, True
+    if x < (0.42 if manufacturing else 0.45):  # GST and a loan account
+        gst, credit, epfo = True, True, r() < 0.08
+    elif x < (0.62 if manufacturing else 0.77):  # GST and EPFO, no loan
+        gst, credit, epfo = True, False, True
+    else:  # a loan account without GST: with EPFO, or else at least a power connection
+        gst, credit, epfo = False, True, r() < 0.15
+    power = r() < (0.92 if manufacturing else 0.3) or not (gst or epfo)
     epfo = epfo or employees >= 20
     return gst, credit, epfo, power, financials
 
 
 def _health(r):
-    """(health, stress onset month index, months to full stress, severity) of an established unit."""
+    """(health, month index the stress begins, months until it is full, severity: the share of activity lost)."""
     x = r()
     if x < 0.83:
         return HEALTHY, None, 1, 0.0
@@ -417,7 +412,7 @@ def _final_dpd(r, health):
     return 91 + int(120 * r())  # NPA
 
 
-def _dpd_path(r, final, stress, health, slips):
+def _dpd_path(r, final, stress, *, slips):
     """Days past due per month: overdue months accrue about 30 days each up to `final` at M0-1;
     before that, stress (or a habit of slipping) brings occasional short delays, soon regularised."""
     path = [0] * MONTHS
