@@ -39,6 +39,7 @@ def main():
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="jkmhc_bench")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--workers", type=int, default=1, help="processes for score_run (default 1)")
     parser.add_argument("--skip-import", action="store_true", help="reuse the loaded database, score only")
     args = parser.parse_args()
 
@@ -116,7 +117,7 @@ def main():
             print(f"bare aggregate {source}: {cursor.fetchone()[0]:,} rows in {time.perf_counter() - t:.1f}s")
     bare_s = time.perf_counter() - started
     started = time.perf_counter()
-    run = score_run(as_of=args.as_of, model=model)
+    run = score_run(as_of=args.as_of, model=model, workers=args.workers)
     ours_s = time.perf_counter() - started
     print("| what | seconds | units/s |")
     print("|---|---:|---:|")

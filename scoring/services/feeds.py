@@ -286,6 +286,9 @@ class _FeedLoad:
                 for row in rows:
                     copy.write_row(row)
                     staged += 1
+            # Autovacuum never analyzes temporary tables: without statistics the planner takes the
+            # staging table for empty and nests loops over it.
+            self.cursor.execute(f"ANALYZE {self.stage}")
             return staged
         sql = f"INSERT INTO {self.stage} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
         chunk = []
@@ -391,6 +394,8 @@ class _FeedLoad:
             self.cursor.executemany(
                 "INSERT INTO stage_connections VALUES (%s, %s, %s)", pairs[start : start + STAGE_ROWS]
             )
+        if connection.vendor == "postgresql":
+            self.cursor.execute("ANALYZE stage_connections")
 
     def _reject_identifier_conflicts(self):
         """A GSTIN, EPFO code or consumer number belongs to one unit: a row claiming one that

@@ -1,11 +1,12 @@
 """Scoring runs: every unit scored, in chunks of units, each chunk one transaction."""
 
 import json
+import multiprocessing
 import time
 from datetime import date
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -24,9 +25,12 @@ def score_run(
     distributed: bool = False,
     chunk_size: int | None = None,
     wait_seconds: float = 0.5,
+    workers: int = 1,
 ) -> ScoringRun:
     """Score every unit as of `as_of`: one assessment per unit, date and model version, replacing
-    any earlier one. With `distributed` the chunks run as Celery tasks and this waits for them."""
+    any earlier one. With `distributed` the chunks run as Celery tasks and this waits for them;
+    with `workers` > 1 they run in that many local processes (committed data only: each process
+    has its own database connection)."""
     chunk_size = chunk_size or settings.SCORING_CHUNK_SIZE
     bounds = enterprise_id_bounds(chunk_size=chunk_size)
     run = ScoringRun.objects.create(model=model, as_of=as_of, distributed=distributed, chunks_total=len(bounds))
@@ -40,6 +44,8 @@ def score_run(
             if run.chunks_done >= run.chunks_total or run.status == RunStatus.FAILED:
                 break
             time.sleep(wait_seconds)
+    elif workers > 1:
+        _score_in_processes(run.pk, bounds, workers)
     else:
         for id_from, id_to in bounds:
             score_chunk(run_id=run.pk, id_from=id_from, id_to=id_to)
@@ -48,6 +54,26 @@ def score_run(
         ScoringRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
         run.refresh_from_db()
     return run
+
+
+def _score_in_processes(run_id: int, bounds: list[tuple[int, int]], workers: int) -> None:
+    # Forked children must not share the parent's connection: close it before forking, and each
+    # child opens its own on first use.
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for _ in pool.imap_unordered(_score_chunk_args, [(run_id, a, b) for a, b in bounds]):
+            pass
+
+
+def _score_chunk_args(args: tuple[int, int, int]) -> int:
+    run_id, id_from, id_to = args
+    try:
+        return score_chunk(run_id=run_id, id_from=id_from, id_to=id_to)
+    except Exception as exc:
+        score_run_fail(run_id=run_id, error=f"chunk [{id_from}, {id_to}): {exc!r}")
+        raise
+    finally:
+        connections.close_all()
 
 
 def score_chunk(*, run_id: int, id_from: int, id_to: int) -> int:

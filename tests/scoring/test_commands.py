@@ -111,3 +111,14 @@ def test_distributed_scoring_gives_the_same_cards(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     call_command("score", "--as-of", "2026-11-22", "--chunk-size", "2", "--distributed", stdout=StringIO())
     assert sorted(Assessment.objects.values_list("enterprise_id", "score", "band")) == plain
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_scoring_in_worker_processes_gives_the_same_cards():
+    for _ in range(5):
+        healthy_gst(EnterpriseFactory(epfo_code=None))
+    call_command("score", "--as-of", "2026-11-22", "--chunk-size", "2", stdout=StringIO())
+    plain = sorted(Assessment.objects.values_list("enterprise_id", "score", "band", "coverage"))
+    Assessment.objects.all().delete()
+    call_command("score", "--as-of", "2026-11-22", "--chunk-size", "2", "--workers", "2", stdout=StringIO())
+    assert sorted(Assessment.objects.values_list("enterprise_id", "score", "band", "coverage")) == plain

@@ -17,13 +17,14 @@ class Command(BaseCommand):
         parser.add_argument("--model-version", type=int)
         parser.add_argument("--distributed", action="store_true", help="run the chunks as Celery tasks")
         parser.add_argument("--chunk-size", type=int)
+        parser.add_argument("--workers", type=int, default=1, help="local processes scoring chunks in parallel")
 
-    def handle(self, *args, as_of, model_version, distributed, chunk_size, **options):
+    def handle(self, *args, as_of, model_version, distributed, chunk_size, workers, **options):
         try:
             model = scoring_model_get(version=model_version)
         except ScoringModel.DoesNotExist:
             raise CommandError(f"no scoring model version {model_version}") from None
-        run = score_run(as_of=as_of, model=model, distributed=distributed, chunk_size=chunk_size)
+        run = score_run(as_of=as_of, model=model, distributed=distributed, chunk_size=chunk_size, workers=workers)
         if run.status == RunStatus.FAILED:
             raise CommandError(f"scoring run {run.pk} failed: {run.error}")
         self.stdout.write(f"scored {run.units_scored} units as of {as_of} with {model} (run {run.pk})")
