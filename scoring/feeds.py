@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from stdnum.in_ import gstin as stdnum_gstin
 from stdnum.in_ import pan as stdnum_pan
@@ -51,16 +52,22 @@ def udyam(name, raw):
     return value
 
 
+# A feed repeats each key every month: validate each distinct GSTIN/PAN once (python-stdnum's
+# normalisation costs more than the rest of a row's checks).
+_valid_gstin = lru_cache(maxsize=1 << 20)(stdnum_gstin.is_valid)
+_valid_pan = lru_cache(maxsize=1 << 20)(stdnum_pan.is_valid)
+
+
 def gstin(name, raw):
     value = _required(name, raw.strip().upper())
-    if not stdnum_gstin.is_valid(value):
+    if not _valid_gstin(value):
         raise RowError(f"{name} {raw!r} is not a valid GSTIN")
     return value
 
 
 def pan(name, raw):
     value = _required(name, raw.strip().upper())
-    if not stdnum_pan.is_valid(value):
+    if not _valid_pan(value):
         raise RowError(f"{name} {raw!r} is not a valid PAN")
     return value
 
