@@ -16,43 +16,12 @@ from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
+from ..feeds import SPECS
 from . import identifiers as ids
 from .population import MONTHS, Calendar, Unit, sample_unit
 
 SOURCES = ("udyam", "gst", "epfo", "power", "credit", "financials")  # load order: profiles first
-HEADERS = {  # SCORING.md §1, the "fields" column, in order
-    "udyam": [
-        "udyam_number",
-        "enterprise_name",
-        "gstin",
-        "pan",
-        "epfo_code",
-        "power_consumer_numbers",
-        "district",
-        "major_activity",
-        "nic_code",
-        "category",
-        "date_of_commencement",
-        "investment",
-        "turnover",
-        "employees",
-    ],
-    "gst": ["gstin", "period", "taxable_turnover", "tax_paid", "filed_on"],
-    "epfo": ["epfo_code", "wage_month", "members", "wages", "remitted_on"],
-    "power": ["consumer_number", "bill_month", "units_kwh", "sanctioned_load_kw", "billed", "paid", "arrears"],
-    "credit": [
-        "udyam_number",
-        "ifsc",
-        "account_ref",
-        "month",
-        "sanctioned_limit",
-        "outstanding",
-        "dpd",
-        "bounced_instruments",
-        "credits",
-    ],
-    "financials": ["udyam_number", "fy", "revenue", "net_profit"],
-}
+HEADERS = {source: spec.headers for source, spec in SPECS.items()}  # SCORING.md §1, in order
 BLOCK = 1000  # units per random stream
 PARALLEL_FROM = 50_000  # units from which the default is to write in several processes
 ERROR_INDEX = 9_900_000  # indexes of the made-up units of deliberate errors: no population reaches them

@@ -55,48 +55,43 @@ def _t(model) -> str:
     return model._meta.db_table
 
 
+def _stored(source) -> tuple[str, ...]:
+    """A feed's stored columns are its CSV columns (SCORING.md §1), in the same order."""
+    return tuple(SPECS[source].headers)
+
+
 def _targets():
     ent, conn = _t(Enterprise), _t(PowerConnection)
     by_udyam = f"(SELECT id AS enterprise_id, udyam_number AS k FROM {ent}) m ON m.k = s.udyam_number"
     return {
         Source.GST: Target(
             GstReturn,
-            ("gstin", "period", "taxable_turnover", "tax_paid", "filed_on"),
+            _stored(Source.GST),
             ("gstin", "period"),
             f"(SELECT id AS enterprise_id, gstin AS k FROM {ent} WHERE gstin IS NOT NULL) m ON m.k = s.gstin",
         ),
         Source.EPFO: Target(
             EpfoReturn,
-            ("epfo_code", "wage_month", "members", "wages", "remitted_on"),
+            _stored(Source.EPFO),
             ("epfo_code", "wage_month"),
             f"(SELECT id AS enterprise_id, epfo_code AS k FROM {ent} WHERE epfo_code IS NOT NULL) m "
             "ON m.k = s.epfo_code",
         ),
         Source.POWER: Target(
             PowerBill,
-            ("consumer_number", "bill_month", "units_kwh", "sanctioned_load_kw", "billed", "paid", "arrears"),
+            _stored(Source.POWER),
             ("consumer_number", "bill_month"),
             f"{conn} m ON m.consumer_number = s.consumer_number",
         ),
         Source.CREDIT: Target(
             CreditRecord,
-            (
-                "udyam_number",
-                "ifsc",
-                "account_ref",
-                "month",
-                "sanctioned_limit",
-                "outstanding",
-                "dpd",
-                "bounced_instruments",
-                "credits",
-            ),
+            _stored(Source.CREDIT),
             ("ifsc", "account_ref", "month"),
             by_udyam,
         ),
         Source.FINANCIALS: Target(
             FinancialYear,
-            ("udyam_number", "fy", "year_end", "revenue", "net_profit"),
+            (*_stored(Source.FINANCIALS)[:2], "year_end", *_stored(Source.FINANCIALS)[2:]),
             ("udyam_number", "year_end"),
             by_udyam,
         ),
