@@ -21,7 +21,7 @@ from django.utils import timezone
 from partners.models import District
 
 from ..choices import BatchStatus, Source
-from ..feeds import SPECS, FeedSpec, RowError, digest, parse_row
+from ..feeds import SPECS, FeedSpec, RowError, digest, parse_fields
 from ..models import (
     CreditRecord,
     Enterprise,
@@ -197,7 +197,7 @@ class _FeedLoad:
 
     def _good_rows(self, reader, header):
         width = len(header)
-        index = {name: header.index(name) for name in self.spec.headers}
+        positions = [header.index(name) for name in self.spec.headers]
         line = reader.line_num
         for row in reader:
             row_number, line = line + 1, reader.line_num
@@ -207,7 +207,7 @@ class _FeedLoad:
                 self._reject(row_number, f"expected {width} fields, found {len(row)}", row)
                 continue
             try:
-                values = parse_row(self.spec, {name: row[i] for name, i in index.items()})
+                values = parse_fields(self.spec, [row[i] for i in positions])
                 if self.is_udyam:
                     district = self.districts.get(values["district"].lower())
                     if district is None:
