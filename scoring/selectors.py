@@ -23,10 +23,9 @@ OVERRIDE_WINDOW = 3  # §4.4: "any dpd > 90 in R_3"
 
 
 def scoring_model_get(*, version: int | None = None, name: str = "jkmhc-health") -> ScoringModel:
+    """The model's given version, or its latest; ScoringModel.DoesNotExist when there is none."""
     models = ScoringModel.objects.filter(name=name)
-    if version is None:
-        return models.order_by("-version").first() or ScoringModel.objects.get(name=name)
-    return models.get(version=version)
+    return models.latest("version") if version is None else models.get(version=version)
 
 
 def _between(period_field: str, months: list[date]) -> Q:

@@ -7,16 +7,11 @@ from django.http import Http404
 from django.shortcuts import render
 
 from partners.models import District
+from partners.selectors import enterprise_list_for_user
 
 from .choices import Band
 from .models import Assessment, Enterprise
 from .selectors import latest_as_of, scoring_model_get
-
-
-def enterprise_list_for_user(user):
-    from partners.selectors import enterprise_list_for_user  # partners decides who sees what
-
-    return enterprise_list_for_user(user)
 
 
 @login_required
