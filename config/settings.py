@@ -126,6 +126,15 @@ SCORING_CHUNK_SIZE = env.int("SCORING_CHUNK_SIZE", default=20000)
 # Where reject reports of feed imports are written (also kept as rows in the database).
 FEED_REJECT_DIR = Path(env.str("FEED_REJECT_DIR", default=str(MEDIA_ROOT / "rejects")))
 
+# The case engine (issue 3). Least-loaded auto-assignment of IIM tasks to mentors; when off, the
+# IIM coordinator assigns from the queue.
+WORKFLOWS_AUTO_ASSIGN_MENTORS = env.bool("WORKFLOWS_AUTO_ASSIGN_MENTORS", default=True)
+# Revival evidence: the unit scored `stable` on this many consecutive assessments after its
+# remedies were done (DESIGN.md, "The case lifecycle").
+REVIVAL_STABLE_ASSESSMENTS = env.int("REVIVAL_STABLE_ASSESSMENTS", default=2)
+# Thresholds the SLA sweep fires per transaction.
+SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=5000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

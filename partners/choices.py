@@ -43,3 +43,11 @@ ROLE_ORGANISATION_KIND = {
 
 # Banks see the units that bank with them, and only the finance side of their cases.
 FINANCE_ONLY_ROLES = frozenset({Role.BANK_OFFICER, Role.BANK_NODAL_OFFICER})
+
+# Who works the tasks in an organisation's queue (claims them, is assigned them). Supervisors are
+# the rungs of the escalation ladders (workflows.EscalationRung), who may also assign and reassign.
+WORKING_ROLES = {
+    OrganisationKind.DISTRICT_OFFICE: frozenset({Role.DISTRICT_OFFICER}),
+    OrganisationKind.IIM: frozenset({Role.IIM_MENTOR, Role.IIM_COORDINATOR}),
+    OrganisationKind.BANK: frozenset({Role.BANK_OFFICER, Role.BANK_NODAL_OFFICER}),
+}

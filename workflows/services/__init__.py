@@ -1,0 +1,48 @@
+"""Writes of the work engine. Import from here: `from workflows.services import task_claim`."""
+
+from .cases import case_advance, case_open, case_transition_allowed, cases_after_scoring, cases_open_for_run
+from .completion import task_complete
+from .revival import revival_check, revival_evidence
+from .sla import (
+    document_request_close,
+    document_request_create,
+    holiday_remove,
+    holiday_set,
+    sla_recompute,
+    sla_sweep,
+)
+from .tasks import (
+    delegation_create,
+    delegation_revoke,
+    task_assign,
+    task_claim,
+    task_unclaim,
+    tasks_bulk_assign,
+    tasks_bulk_claim,
+    tasks_open,
+)
+
+__all__ = [
+    "case_advance",
+    "case_open",
+    "case_transition_allowed",
+    "cases_after_scoring",
+    "cases_open_for_run",
+    "delegation_create",
+    "delegation_revoke",
+    "document_request_close",
+    "document_request_create",
+    "holiday_remove",
+    "holiday_set",
+    "revival_check",
+    "revival_evidence",
+    "sla_recompute",
+    "sla_sweep",
+    "task_assign",
+    "task_claim",
+    "task_complete",
+    "task_unclaim",
+    "tasks_bulk_assign",
+    "tasks_bulk_claim",
+    "tasks_open",
+]

@@ -1,0 +1,357 @@
+"""SLA clocks in the database: the sweep that fires thresholds, pausing while the case waits on
+the enterprise, and recomputing running clocks when the holiday calendar is corrected.
+
+The sweep is set-based: each batch is one transaction of a few statements whatever its size
+(select and lock what crossed, mark it fired, append the audit events, write the notification
+requests, update the tasks' SLA state). `SKIP LOCKED` lets overlapping sweeps share the work;
+the `fired_at IS NULL` compare-and-swap fires each threshold exactly once; a sweep that dies
+rolls its batch back for the next one.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from casework.audit import case_event, case_events_bulk
+from casework.choices import OPEN_STAGES, CaseEventKind, DocumentRequestStatus
+from casework.models import Case, CaseEvent, DocumentRequest
+from notifications.choices import NotificationEvent
+from notifications.models import NotificationRequest
+from partners.choices import OrganisationKind
+from partners.models import Organisation
+from partners.selectors import case_list_for_user, user_may_direct_case, user_roles
+
+from ..calendar import WorkingCalendar, calendar_current
+from ..choices import ACTIVE_TASK_STATUSES, LadderTarget, SlaState, ThresholdKind
+from ..models import EscalationRung, Holiday, SlaThreshold, Task
+from ..sla import SlaTerms, sla_due, sla_thresholds
+from .tasks import QUEUE_ROLE
+
+EVENT_OF_KIND = {
+    ThresholdKind.REMINDER: (CaseEventKind.SLA_REMINDER, NotificationEvent.TASK_DUE_SOON),
+    ThresholdKind.BREACH: (CaseEventKind.SLA_BREACH, NotificationEvent.SLA_BREACHED),
+    ThresholdKind.ESCALATION: (CaseEventKind.SLA_ESCALATION, NotificationEvent.ESCALATED),
+}
+
+
+@dataclass
+class SweepResult:
+    fired: dict[str, int] = field(default_factory=dict)
+    batches: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.fired.values())
+
+
+def _ladder() -> tuple[dict, dict, int | None]:
+    """The escalation ladders as maps: (organisation kind, level) → (role, target); each
+    division's directorate; the department."""
+    rungs = {(r.organisation_kind, r.level): (r.role, r.target) for r in EscalationRung.objects.all()}
+    directorates = dict(Organisation.objects.filter(kind=OrganisationKind.DIRECTORATE).values_list("division_id", "pk"))
+    department = Organisation.objects.filter(kind=OrganisationKind.DEPARTMENT).values_list("pk", flat=True).first()
+    return rungs, directorates, department
+
+
+def _rung(rungs: dict, organisation_kind: str, level: int) -> tuple[str, str]:
+    """The ladder's rung at `level`, or its top one when a policy escalates more often than the
+    ladder has rungs; with no ladder at all, the department."""
+    levels = [lv for kind, lv in rungs if kind == organisation_kind and lv <= level]
+    if not levels:
+        return "", LadderTarget.DEPARTMENT
+    return rungs[(organisation_kind, max(levels))]
+
+
+def sla_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> SweepResult:
+    """Fires every threshold that has crossed by `now` on an active task whose clock runs:
+    reminder before due, breach at due, escalation up the ladder after. Each exactly once."""
+    now = now or timezone.now()
+    batch_size = batch_size or settings.SLA_SWEEP_BATCH
+    ladder = _ladder()
+    result = SweepResult()
+    while True:
+        fired = _sweep_batch(now=now, batch_size=batch_size, ladder=ladder)
+        if not fired:
+            return result
+        result.batches += 1
+        for kind, count in fired.items():
+            result.fired[kind] = result.fired.get(kind, 0) + count
+
+
+def _sweep_batch(*, now: datetime, batch_size: int, ladder) -> dict[str, int]:
+    rungs, directorates, department = ladder
+    with transaction.atomic():
+        # Thresholds and their tasks locked together, skipping rows another sweep (or a task
+        # being completed) holds: no waiting, so no deadlock with completion's lock order.
+        rows = list(
+            SlaThreshold.objects.select_for_update(skip_locked=True, of=("self", "task"))
+            .filter(
+                fired_at__isnull=True,
+                at__lte=now,
+                task__status__in=ACTIVE_TASK_STATUSES,
+                task__paused_at__isnull=True,
+            )
+            .order_by("at")
+            .values_list(
+                "pk",
+                "kind",
+                "level",
+                "at",
+                "task_id",
+                "task__case_id",
+                "task__assignee_id",
+                "task__organisation_id",
+                "task__organisation__kind",
+                "task__branch_id",
+                "task__case__enterprise__district__division_id",
+            )[:batch_size]
+        )
+        if not rows:
+            return {}
+        ids = [row[0] for row in rows]
+        SlaThreshold.objects.filter(pk__in=ids, fired_at__isnull=True).update(fired_at=now)
+        events, notes, counts = [], [], {}
+        breached, escalated = set(), {}
+        reminded = set()
+        for _pk, kind, level, at, task_id, case_id, assignee_id, org_id, org_kind, branch_id, division_id in rows:
+            counts[kind] = counts.get(kind, 0) + 1
+            event_kind, note_event = EVENT_OF_KIND[kind]
+            data = {"threshold_at": at.isoformat()}
+            audience = (
+                {"user_id": assignee_id}
+                if assignee_id
+                else {"organisation_id": org_id, "role": QUEUE_ROLE.get(org_kind, ""), "branch_id": branch_id}
+            )
+            if kind == ThresholdKind.ESCALATION:
+                escalated[task_id] = max(level, escalated.get(task_id, 0))
+                role, target = _rung(rungs, org_kind, level)
+                target_org = {
+                    LadderTarget.SAME_ORGANISATION: org_id,
+                    LadderTarget.DIVISION_DIRECTORATE: directorates.get(division_id),
+                    LadderTarget.DEPARTMENT: department,
+                }.get(target, department)
+                audience = {"organisation_id": target_org, "role": role}
+                data.update(level=level, to_role=role, to_organisation=target_org)
+            elif kind == ThresholdKind.BREACH:
+                breached.add(task_id)
+            else:
+                reminded.add(task_id)
+            events.append(
+                CaseEvent(
+                    case_id=case_id, task_id=task_id, kind=event_kind, at=now, to_value=str(level or ""), data=data
+                )
+            )
+            notes.append(
+                NotificationRequest(
+                    event=note_event, created_at=now, case_id=case_id, task_id=task_id, data=data, **audience
+                )
+            )
+        case_events_bulk(events)
+        NotificationRequest.objects.bulk_create(notes, batch_size=2000)
+        # A reminder puts a task at risk unless it is already breached; breach and escalation
+        # breach it; escalation raises its level (never lowers it).
+        Task.objects.filter(pk__in=sorted(reminded), sla_state=SlaState.ON_TRACK).update(sla_state=SlaState.AT_RISK)
+        Task.objects.filter(pk__in=sorted(breached | set(escalated))).update(sla_state=SlaState.BREACHED)
+        for level in sorted(set(escalated.values())):
+            Task.objects.filter(
+                pk__in=sorted(t for t, lv in escalated.items() if lv == level), escalation_level__lt=level
+            ).update(escalation_level=level)
+        return counts
+
+
+# Pausing while the case waits on the enterprise.
+
+
+def _pause(case: Case, *, actor, now: datetime, reason: str) -> int:
+    tasks = list(Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES, paused_at__isnull=True))
+    if not tasks:
+        return 0
+    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(paused_at=now, sla_state=SlaState.PAUSED)
+    case_events_bulk(
+        [CaseEvent(case=case, task=t, kind=CaseEventKind.SLA_PAUSED, actor=actor, at=now, reason=reason) for t in tasks]
+    )
+    return len(tasks)
+
+
+def _resume(case: Case, *, actor, now: datetime, reason: str, calendar: WorkingCalendar) -> int:
+    """Restarts the paused clocks: each unfired threshold moves on by the working time paused."""
+    tasks = list(Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES, paused_at__isnull=False))
+    events = []
+    for task in tasks:
+        paused = int(calendar.working_seconds_between(task.paused_at, now))
+        total = task.paused_seconds + paused
+        _reschedule(task, paused_seconds=total, calendar=calendar, now=now)
+        events.append(
+            CaseEvent(
+                case=case,
+                task=task,
+                kind=CaseEventKind.SLA_RESUMED,
+                actor=actor,
+                at=now,
+                reason=reason,
+                data={"paused_working_seconds": paused, "due_at": task.due_at.isoformat()},
+            )
+        )
+    case_events_bulk(events)
+    return len(tasks)
+
+
+def _reschedule(task: Task, *, paused_seconds: int, calendar: WorkingCalendar, now: datetime) -> None:
+    """Recomputes the task's due time and unfired thresholds from its own terms and start."""
+    terms = SlaTerms.from_json(task.sla_terms)
+    due = sla_due(terms, task.created_at, calendar, paused_seconds)
+    schedule = {(t.kind, t.level): t.at for t in sla_thresholds(terms, task.created_at, calendar, paused_seconds)}
+    pending = list(SlaThreshold.objects.select_for_update().filter(task=task, fired_at__isnull=True))
+    for threshold in pending:
+        at = schedule.get((threshold.kind, threshold.level))
+        if at is not None and at != threshold.at:
+            SlaThreshold.objects.filter(pk=threshold.pk).update(at=at)
+    state = task.sla_state
+    if task.paused_at is not None:
+        state = _state_after_resume(task)
+    Task.objects.filter(pk=task.pk).update(due_at=due, paused_seconds=paused_seconds, paused_at=None, sla_state=state)
+    task.due_at, task.paused_seconds, task.paused_at, task.sla_state = due, paused_seconds, None, state
+
+
+def _state_after_resume(task: Task) -> str:
+    fired = set(task.thresholds.filter(fired_at__isnull=False).values_list("kind", flat=True))
+    if fired & {ThresholdKind.BREACH, ThresholdKind.ESCALATION}:
+        return SlaState.BREACHED
+    return SlaState.AT_RISK if ThresholdKind.REMINDER in fired else SlaState.ON_TRACK
+
+
+def _may_ask_documents(user, case: Case) -> bool:
+    if user_may_direct_case(user, case):
+        return True
+    # Whoever holds one of the case's active tasks is working with the enterprise.
+    return Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES, assignee=user).exists()
+
+
+@transaction.atomic
+def document_request_create(*, case: Case, actor, items: str) -> DocumentRequest:
+    """Asks the enterprise for documents: the case waits on it, and its clocks pause."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError("The case is closed.")
+    if not _may_ask_documents(actor, case):
+        raise PermissionDenied("Only someone working this case can ask the enterprise for documents.")
+    if not (items or "").strip():
+        raise ValidationError({"items": "Say which documents are needed."})
+    now = timezone.now()
+    request = DocumentRequest.objects.create(case=case, items=items.strip(), asked_by=actor, asked_at=now)
+    if case.waiting_since is None:
+        Case.objects.filter(pk=case.pk).update(waiting_since=now)
+        _pause(case, actor=actor, now=now, reason="Waiting on the enterprise for documents.")
+    case_event(
+        case=case,
+        kind=CaseEventKind.DOCUMENTS_REQUESTED,
+        actor=actor,
+        at=now,
+        to_value=items.strip()[:200],
+        data={"document_request": request.pk},
+    )
+    NotificationRequest.objects.create(
+        event=NotificationEvent.DOCUMENTS_REQUESTED,
+        created_at=now,
+        enterprise_id=case.enterprise_id,
+        case=case,
+        data={"items": request.items, "document_request": request.pk},
+    )
+    return request
+
+
+@transaction.atomic
+def document_request_close(
+    *, request: DocumentRequest, actor, status: str = DocumentRequestStatus.RECEIVED
+) -> DocumentRequest:
+    """Marks asked-for documents received (or the request withdrawn); when none is left open the
+    case stops waiting and its clocks resume, moved on by the working time paused."""
+    case = Case.objects.select_for_update().get(pk=request.case_id)
+    if status not in (DocumentRequestStatus.RECEIVED, DocumentRequestStatus.WITHDRAWN):
+        raise ValidationError({"status": "Received or withdrawn."})
+    if not (
+        _may_ask_documents(actor, case)
+        or case_list_for_user(actor).filter(pk=case.pk).exists()
+        and _is_owner(actor, case)
+    ):
+        raise PermissionDenied("Only someone working this case, or its owner, can close the request.")
+    now = timezone.now()
+    won = DocumentRequest.objects.filter(pk=request.pk, status=DocumentRequestStatus.OPEN).update(
+        status=status, closed_by=actor, closed_at=now
+    )
+    request.refresh_from_db()
+    if not won:
+        return request
+    case_event(
+        case=case,
+        kind=CaseEventKind.DOCUMENTS_RECEIVED,
+        actor=actor,
+        at=now,
+        to_value=status,
+        data={"document_request": request.pk},
+    )
+    still_open = case.document_requests.filter(status=DocumentRequestStatus.OPEN).exists()
+    if not still_open and case.waiting_since is not None:
+        Case.objects.filter(pk=case.pk).update(waiting_since=None)
+        _resume(case, actor=actor, now=now, reason="Documents received.", calendar=calendar_current())
+    return request
+
+
+def _is_owner(user, case: Case) -> bool:
+    return any(m.enterprise_id == case.enterprise_id for m in user_roles(user))
+
+
+# The holiday calendar.
+
+
+@transaction.atomic
+def holiday_set(*, day: date, name: str, is_holiday: bool, by=None) -> Holiday:
+    """Adds a holiday, or marks a listed one a working day (an estimated date corrected), and
+    moves the running clocks it affects."""
+    holiday, _ = Holiday.objects.update_or_create(
+        date=day, defaults={"name": name, "is_holiday": is_holiday, "updated_by": by}
+    )
+    transaction.on_commit(lambda: _recompute_later())
+    return holiday
+
+
+@transaction.atomic
+def holiday_remove(*, holiday: Holiday) -> None:
+    """Drops a correction: the day is again as the `holidays` package has it."""
+    Holiday.objects.filter(pk=holiday.pk).delete()
+    transaction.on_commit(lambda: _recompute_later())
+
+
+def _recompute_later() -> None:
+    from ..tasks import sla_recompute_task
+
+    sla_recompute_task.delay()
+
+
+def sla_recompute(*, now: datetime | None = None) -> int:
+    """Recomputes the due time and pending thresholds of every running clock from its terms, its
+    start and its paused time, under the calendar in force. Tasks that share terms and start
+    share one computation. Returns how many tasks moved."""
+    now = now or timezone.now()
+    calendar = calendar_current()
+    moved = 0
+    tasks = Task.objects.filter(status__in=ACTIVE_TASK_STATUSES, case__stage__in=OPEN_STAGES).order_by("pk")
+    for task in tasks.iterator(chunk_size=2000):
+        with transaction.atomic():
+            terms = SlaTerms.from_json(task.sla_terms)
+            due = sla_due(terms, task.created_at, calendar, task.paused_seconds)
+            if due == task.due_at:
+                continue
+            locked = Task.objects.select_for_update().get(pk=task.pk)
+            if locked.status not in ACTIVE_TASK_STATUSES:
+                continue
+            paused_at = locked.paused_at
+            _reschedule(locked, paused_seconds=locked.paused_seconds, calendar=calendar, now=now)
+            if paused_at is not None:  # still paused: keep it so
+                Task.objects.filter(pk=locked.pk).update(paused_at=paused_at, sla_state=SlaState.PAUSED)
+            moved += 1
+    return moved
