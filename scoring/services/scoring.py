@@ -53,6 +53,12 @@ def score_run(
     if run.status == RunStatus.RUNNING:
         ScoringRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
         run.refresh_from_db()
+    if run.status == RunStatus.DONE:
+        # SCORING.md §5: what a flag does. The case engine opens cases for the units the run
+        # flagged and looks for revival evidence among the units it scored stable.
+        from workflows.services import cases_after_scoring
+
+        cases_after_scoring(run_id=run.pk)
     return run
 
 
