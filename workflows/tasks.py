@@ -1,0 +1,17 @@
+"""Celery tasks of the work engine: thin wrappers that call a service."""
+
+from celery import shared_task
+
+from .services import sla_recompute, sla_sweep
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sla_sweep_task() -> int:
+    """The periodic SLA sweep (config/schedule.py). Safe to overlap with itself."""
+    return sla_sweep().total
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sla_recompute_task() -> int:
+    """Moves running clocks after the holiday calendar was corrected."""
+    return sla_recompute()
