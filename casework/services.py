@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from partners.choices import OrganisationKind
 from partners.models import Branch, Organisation
-from partners.selectors import case_list_for_user, user_may_act_on_task
+from partners.selectors import (
+    case_list_for_user,
+    enterprise_list_full_view_for_user,
+    user_may_act_on_task,
+    user_may_direct_case,
+    user_roles,
+)
 from workflows.choices import TaskStatus, TaskType
 from workflows.models import Task
 
@@ -473,7 +479,15 @@ def _remedy_status_change(remedy: Remedy, *, actor, task=None, reason: str = "",
 @transaction.atomic
 def remedy_progress_set(*, remedy: Remedy, actor, progress: int, note: str = "", task: Task | None = None) -> Remedy:
     """Records a non-financial remedy's progress (0-100); 100 marks it done. Its owner
-    organisation's people or the district officer at a check-in write it."""
+    organisation's people, those who direct the case, or the district officer at a check-in."""
+    if task is not None:
+        _require_task(task, actor, TaskType.CHECK_IN, case=remedy.case)
+    elif not (
+        any(m.organisation_id == remedy.owner_id for m in user_roles(actor)) or user_may_direct_case(actor, remedy.case)
+    ):
+        raise PermissionDenied(
+            "Only the remedy's owner organisation, or whoever directs the case, records its progress."
+        )
     if remedy.type in FINANCIAL_REMEDY_TYPES:
         raise ValidationError("A financial remedy moves by the bank's referral and decision.")
     if remedy.status in FINISHED_REMEDY_STATUSES:
@@ -574,15 +588,20 @@ def check_in_record(*, task: Task, officer, held_on: date, notes: str, progress:
 # Comments and attachments: anyone who may see the case.
 
 
-def _require_visible(case: Case, user) -> None:
+def _require_visible(case: Case, user, *, remedy: Remedy | None = None) -> None:
+    """The user sees the case; one who sees only its finance side (bank staff) writes only
+    about a financial remedy."""
     if not case_list_for_user(user).filter(pk=case.pk).exists():
         raise Case.DoesNotExist("No such case, or not yours to see.")
+    if not enterprise_list_full_view_for_user(user).filter(pk=case.enterprise_id).exists():
+        if remedy is None or remedy.type not in FINANCIAL_REMEDY_TYPES:
+            raise PermissionDenied("Bank staff see and write only the finance side of a case: its financial remedies.")
 
 
 @transaction.atomic
 def comment_add(*, case: Case, author, body: str, remedy: Remedy | None = None) -> Comment:
     """Adds a comment to a case (about one of its remedies, optionally)."""
-    _require_visible(case, author)
+    _require_visible(case, author, remedy=remedy)
     if not (body or "").strip():
         raise ValidationError({"body": "Write the comment."})
     if remedy is not None and remedy.case_id != case.pk:
@@ -605,7 +624,7 @@ def attachment_add(
     document_request=None,
 ) -> Attachment:
     """Stores a file on a case after checking its size and type; the digest is kept."""
-    _require_visible(case, uploader)
+    _require_visible(case, uploader, remedy=remedy)
     errors = {}
     if kind not in AttachmentKind.values:
         errors["kind"] = f"One of {', '.join(AttachmentKind.values)}."

@@ -61,14 +61,17 @@ class WorkingCalendar:
         """The instant at which `seconds` of working time have passed since `start`."""
         if seconds < 0:
             return self.subtract_working_time(start, -seconds)
+        # timedelta arithmetic (whole microseconds) keeps add and measure exact inverses.
         moment = start.astimezone(self.tz)
         day = moment.date()
-        remaining = seconds
+        remaining = timedelta(seconds=seconds)
+        if not remaining:
+            return moment
         while True:
             if self.is_working_day(day):
-                available = (self._midnight(day + ONE_DAY) - moment).total_seconds()
+                available = self._midnight(day + ONE_DAY) - moment
                 if remaining <= available:
-                    return moment + timedelta(seconds=remaining)
+                    return moment + remaining
                 remaining -= available
             day += ONE_DAY
             moment = self._midnight(day)
@@ -77,14 +80,16 @@ class WorkingCalendar:
         """The instant `seconds` of working time before `end`."""
         moment = end.astimezone(self.tz)
         day = moment.date()
-        remaining = seconds
+        remaining = timedelta(seconds=seconds)
+        if not remaining:
+            return moment
         if moment == self._midnight(day):  # 00:00 belongs to the day that ends there
             day -= ONE_DAY
         while True:
             if self.is_working_day(day):
-                available = (moment - self._midnight(day)).total_seconds()
+                available = moment - self._midnight(day)
                 if remaining <= available:
-                    return moment - timedelta(seconds=remaining)
+                    return moment - remaining
                 remaining -= available
             moment = self._midnight(day)
             day -= ONE_DAY
@@ -94,15 +99,15 @@ class WorkingCalendar:
         if end <= start:
             return 0.0
         moment, end = start.astimezone(self.tz), end.astimezone(self.tz)
-        total = 0.0
+        total = timedelta(0)
         day = moment.date()
         while moment < end:
             next_midnight = self._midnight(day + ONE_DAY)
             if self.is_working_day(day):
-                total += (min(next_midnight, end) - moment).total_seconds()
+                total += min(next_midnight, end) - moment
             day += ONE_DAY
             moment = next_midnight
-        return total
+        return total.total_seconds()
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
         return self.add_working_time(start, days * DAY)

@@ -4,6 +4,7 @@ through its lifecycle with the real services (claim, record, complete), as peopl
 Cases are never built by assigning a stage: they open through scoring (`flagged_case`) or
 `case_open`, and move only through workflows.services."""
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -34,9 +35,15 @@ def scoring_model() -> ScoringModel:
     return ScoringModel.objects.order_by("-version").first()
 
 
+_run_days = itertools.count()
+
+
 def scoring_run(*, as_of: date | None = None) -> ScoringRun:
+    """A finished scoring run; each without an `as_of` is a day later than the one before (an
+    assessment is one per unit, date and model version)."""
+    as_of = as_of or timezone.localdate() + timedelta(days=next(_run_days))
     return ScoringRun.objects.create(
-        model=scoring_model(), as_of=as_of or timezone.localdate(), status=RunStatus.DONE, chunks_total=1, chunks_done=1
+        model=scoring_model(), as_of=as_of, status=RunStatus.DONE, chunks_total=1, chunks_done=1
     )
 
 

@@ -132,10 +132,11 @@ def case_advance(
         case.close_reason = close_reason
     flow = CaseFlow(case, actor=actor, task=task, reason=reason, data=data)
     move = getattr(flow, transition)
+    label = transition_label(transition)
     if not move.can_proceed(check_conditions=False):
-        raise IllegalTransition(f"A case at “{case.get_stage_display()}” cannot “{move.label.lower()}”.")
+        raise IllegalTransition(f"A case at “{case.get_stage_display()}” cannot “{label}”.")
     if not move.has_perm(actor):
-        raise PermissionDenied(f"You may not “{move.label.lower()}” on this case.")
+        raise PermissionDenied(f"You may not “{label}” on this case.")
     try:
         move()
     except TransitionConditionsUnmet as unmet:
@@ -155,6 +156,11 @@ def case_advance(
         data={"from": source, "to": target},
     )
     return case
+
+
+def transition_label(transition: str) -> str:
+    """The move's words ("approve the remedy plan"), whatever stage the case is at."""
+    return next(iter(getattr(CaseFlow, transition).get_transitions())).label.lower()
 
 
 def case_transition_allowed(case: Case, transition: str, *, actor=None, task=None) -> bool:

@@ -97,7 +97,7 @@ def _outreach(task, user, payload):
 
 def _consultation(task, user, payload):
     outcome = _outcome(payload, ("field_visit", "close"))
-    if payload.get("notes"):
+    if "notes" in payload:
         artefacts.consultation_record(
             task=task,
             mentor=user,
@@ -127,7 +127,7 @@ def _diagnostic_report(task, user, payload):
     outcome = _outcome(payload, ("submit", "revisit"), default="submit")
     if outcome == "revisit":
         return outcome, Move("request_revisit", reason=_reason(payload))
-    if payload.get("document"):
+    if "document" in payload or "findings" in payload:
         artefacts.diagnostic_report_submit(
             task=task,
             mentor=user,
