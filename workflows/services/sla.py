@@ -9,11 +9,11 @@ rolls its batch back for the next one.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from casework.audit import case_event, case_events_bulk
@@ -22,8 +22,9 @@ from casework.models import Case, CaseEvent, DocumentRequest
 from notifications.choices import NotificationEvent
 from notifications.models import NotificationRequest
 from partners.choices import OrganisationKind
-from partners.models import Organisation
+from partners.models import District, Organisation
 from partners.selectors import case_list_for_user, user_may_direct_case, user_roles
+from scoring.models import Enterprise
 
 from ..calendar import WorkingCalendar, calendar_current
 from ..choices import ACTIVE_TASK_STATUSES, LadderTarget, SlaState, ThresholdKind
@@ -82,34 +83,46 @@ def sla_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> 
             result.fired[kind] = result.fired.get(kind, 0) + count
 
 
+def _crossed(*, now: datetime, batch_size: int) -> list[tuple]:
+    """The unfired thresholds crossed by `now` on active, running tasks, oldest first, with what
+    the firing needs of their task. The thresholds and their tasks are locked together, skipping
+    rows another sweep (or a completion) holds: no sweep waits, so none deadlocks with the
+    thresholds-then-task order of completion. Served by the partial index sla_threshold_pending."""
+    threshold, task = SlaThreshold._meta.db_table, Task._meta.db_table
+    organisation, case = Organisation._meta.db_table, Case._meta.db_table
+    enterprise, district = Enterprise._meta.db_table, District._meta.db_table
+    lock = " FOR UPDATE OF th, t SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    sql = f"""
+        SELECT th.id, th.kind, th.level, th.at, t.id, t.case_id, t.assignee_id, t.organisation_id, o.kind,
+               t.branch_id, d.division_id
+        FROM {threshold} th
+        JOIN {task} t ON t.id = th.task_id
+        JOIN {organisation} o ON o.id = t.organisation_id
+        JOIN {case} c ON c.id = t.case_id
+        JOIN {enterprise} e ON e.id = c.enterprise_id
+        JOIN {district} d ON d.id = e.district_id
+        WHERE th.fired_at IS NULL AND th.at <= %s AND t.status IN (%s, %s) AND t.paused_at IS NULL
+        ORDER BY th.at, th.id
+        LIMIT %s{lock}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *ACTIVE_TASK_STATUSES, batch_size])
+        rows = cursor.fetchall()
+    if connection.vendor == "sqlite":  # SQLite hands back text for DateTimeFields in raw SQL
+        from django.utils.dateparse import parse_datetime
+
+        rows = [(*r[:3], _aware(parse_datetime(r[3])), *r[4:]) if isinstance(r[3], str) else r for r in rows]
+    return rows
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+
+
 def _sweep_batch(*, now: datetime, batch_size: int, ladder) -> dict[str, int]:
     rungs, directorates, department = ladder
     with transaction.atomic():
-        # Thresholds and their tasks locked together, skipping rows another sweep (or a task
-        # being completed) holds: no waiting, so no deadlock with completion's lock order.
-        rows = list(
-            SlaThreshold.objects.select_for_update(skip_locked=True, of=("self", "task"))
-            .filter(
-                fired_at__isnull=True,
-                at__lte=now,
-                task__status__in=ACTIVE_TASK_STATUSES,
-                task__paused_at__isnull=True,
-            )
-            .order_by("at")
-            .values_list(
-                "pk",
-                "kind",
-                "level",
-                "at",
-                "task_id",
-                "task__case_id",
-                "task__assignee_id",
-                "task__organisation_id",
-                "task__organisation__kind",
-                "task__branch_id",
-                "task__case__enterprise__district__division_id",
-            )[:batch_size]
-        )
+        rows = _crossed(now=now, batch_size=batch_size)
         if not rows:
             return {}
         ids = [row[0] for row in rows]
