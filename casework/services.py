@@ -10,6 +10,7 @@ import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -56,7 +57,6 @@ from .models import (
     RemedyPlan,
 )
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 ATTACHMENT_TYPES = {
     AttachmentKind.PHOTO: ("image/jpeg", "image/png", "image/webp", "image/heic"),
     AttachmentKind.DOCUMENT: (
@@ -631,8 +631,9 @@ def attachment_add(
     content_type = getattr(file, "content_type", "") or ""
     if file is None:
         errors["file"] = "Choose a file."
-    elif file.size > MAX_ATTACHMENT_BYTES:
-        errors["file"] = f"The file is {file.size / 1e6:.1f} MB: the limit is {MAX_ATTACHMENT_BYTES // 10**6} MB."
+    elif file.size > settings.CASE_ATTACHMENT_MAX_BYTES:
+        limit = settings.CASE_ATTACHMENT_MAX_BYTES
+        errors["file"] = f"The file is {file.size / 1e6:.1f} MB: the limit is {limit / 1e6:g} MB."
     elif kind in ATTACHMENT_TYPES and content_type not in ATTACHMENT_TYPES[kind]:
         errors["file"] = (
             f"A {kind} must be one of: {', '.join(ATTACHMENT_TYPES[kind])} (got {content_type or 'unknown'})."
