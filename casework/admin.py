@@ -1,0 +1,55 @@
+"""Admin of cases: for looking, not for editing. A case's stage, tasks and artefacts change only
+through the services (which keep the audit trail); the audit trail is shown inline."""
+
+from django.contrib import admin
+
+from .models import Case, CaseEvent, Remedy, RemedyPlan
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    fields = ["at", "kind", "actor", "task", "from_value", "to_value", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ViewOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+
+@admin.register(Case)
+class CaseAdmin(ViewOnly):
+    list_display = ["pk", "enterprise", "stage", "priority", "opened_at", "close_reason"]
+    list_filter = ["stage", "priority", "close_reason", "enterprise__district"]
+    list_select_related = ["enterprise"]
+    search_fields = ["enterprise__udyam_number", "enterprise__enterprise_name"]
+    raw_id_fields = ["enterprise", "assessment"]
+    date_hierarchy = "opened_at"
+    inlines = [CaseEventInline]
+
+
+@admin.register(RemedyPlan)
+class RemedyPlanAdmin(ViewOnly):
+    list_display = ["case", "number", "status", "approved_by", "approved_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(Remedy)
+class RemedyAdmin(ViewOnly):
+    list_display = ["case", "type", "owner", "branch", "target_date", "status", "bank_reference"]
+    list_filter = ["status", "type"]
+    list_select_related = ["case", "owner", "branch"]
+    raw_id_fields = ["case", "plan"]
