@@ -61,6 +61,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Notifications (issue 4): the unread count in every page's header.
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -136,6 +138,44 @@ REVIVAL_STABLE_ASSESSMENTS = env.int("REVIVAL_STABLE_ASSESSMENTS", default=2)
 SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=5000)
 # The largest file a case attachment (visit photo, document) may be.
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# Notifications (issue 4; docs/decisions/0003-notifications.md).
+# Languages messages can be written in: English now; Hindi and Urdu have catalogues in locale/
+# ready for translators (empty until translated: those users read English meanwhile).
+LANGUAGES = [("en", "English"), ("hi", "हिन्दी"), ("ur", "اردو")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Email: EMAIL_URL (e.g. smtp+tls://user:password@mail.example.org:587) or EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS; with neither, the embedded default keeps
+# mail in memory (EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend prints it).
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+else:
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="J&K MSME Health Clinic <no-reply@jkmhc.invalid>")
+# Links in emails and SMS point here.
+NOTIFICATIONS_SITE_URL = env.str("NOTIFICATIONS_SITE_URL", default="http://127.0.0.1:8000")
+# The SMS gateway (or any outbound webhook): JSON POSTed to this URL, signed with HMAC-SHA256 of
+# the secret. Unset: no SMS channel.
+NOTIFICATIONS_WEBHOOK_URL = env.str("NOTIFICATIONS_WEBHOOK_URL", default="")
+NOTIFICATIONS_WEBHOOK_SECRET = env.str("NOTIFICATIONS_WEBHOOK_SECRET", default="")
+NOTIFICATIONS_WEBHOOK_TIMEOUT = env.float("NOTIFICATIONS_WEBHOOK_TIMEOUT", default=10.0)
+# Delivery: a claimed email/SMS is the sender's for this long (longer than any send's timeout);
+# a failed attempt is retried after base × 2^(attempt-1) seconds, up to the attempt limit.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+# Requests fanned out per relay transaction, deliveries per send task.
+NOTIFICATIONS_RELAY_BATCH = env.int("NOTIFICATIONS_RELAY_BATCH", default=1000)
+NOTIFICATIONS_SEND_BATCH = env.int("NOTIFICATIONS_SEND_BATCH", default=100)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,114 @@
+"""The admin's view of the outbox: what was asked, what became of each delivery, and a resend
+for the failed ones (through notifications.delivery.deliveries_resend)."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .choices import DeliveryStatus
+from .delivery import deliveries_resend
+from .models import Delivery, NotificationPreference, NotificationProfile, NotificationRequest
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by services only: viewable, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    fields = ("recipient", "channel", "status", "attempts", "sent_at", "last_error", "read_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NotificationRequest)
+class NotificationRequestAdmin(ReadOnlyAdmin):
+    list_display = ("id", "event", "created_at", "audience", "case", "fanned_out_at")
+    list_filter = ("event", ("fanned_out_at", admin.EmptyFieldListFilter))
+    date_hierarchy = "created_at"
+    raw_id_fields = ("user", "organisation", "branch", "enterprise", "case", "task")
+    list_select_related = ("user", "organisation", "branch", "enterprise")
+    inlines = [DeliveryInline]
+    show_full_result_count = False
+
+    @admin.display(description=_("audience"))
+    def audience(self, obj):
+        if obj.user_id:
+            return obj.user
+        if obj.organisation_id:
+            where = f"{obj.organisation} ({obj.branch.ifsc})" if obj.branch_id else str(obj.organisation)
+            return f"{obj.get_role_display() or _('everyone')} · {where}"
+        return _("owners of %(unit)s") % {"unit": obj.enterprise}
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("id", "event", "recipient", "channel", "status", "attempts", "next_attempt_at", "sent_at", "error")
+    list_filter = ("status", "channel", "request__event")
+    search_fields = ("recipient__username", "recipient__email", "last_error")
+    raw_id_fields = ("request", "recipient")
+    list_select_related = ("request", "recipient")
+    actions = ["resend"]
+    show_full_result_count = False
+
+    @admin.display(description=_("event"), ordering="request__event")
+    def event(self, obj):
+        return obj.request.get_event_display()
+
+    @admin.display(description=_("last error"))
+    def error(self, obj):
+        return obj.last_error[:120]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("notifications.change_delivery"):
+            actions.pop("resend", None)
+        return actions
+
+    @admin.action(description=_("Resend the selected failed deliveries"))
+    def resend(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        count = deliveries_resend(delivery_ids=ids)
+        skipped = len(ids) - count
+        self.message_user(
+            request,
+            _("%(count)d deliveries will be sent again; %(skipped)d were not failed and were left alone.")
+            % {"count": count, "skipped": skipped},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        # Open on what needs attention: the failed ones.
+        if not request.GET and not request.POST:
+            request.GET = request.GET.copy()
+            request.GET["status__exact"] = DeliveryStatus.FAILED
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "event", "channel", "enabled")
+    list_filter = ("event", "channel", "enabled")
+    search_fields = ("user__username",)
+    raw_id_fields = ("user",)
+
+
+@admin.register(NotificationProfile)
+class NotificationProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "language", "phone", "digest")
+    list_filter = ("language", "digest")
+    search_fields = ("user__username", "phone")
+    raw_id_fields = ("user",)
