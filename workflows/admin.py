@@ -84,7 +84,7 @@ class HolidayAdmin(admin.ModelAdmin):
 
 class SlaThresholdInline(admin.TabularInline):
     model = SlaThreshold
-    fields = ["kind", "level", "at", "fired_at"]
+    fields = ["kind", "level", "at"]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -76,9 +76,10 @@ class Task(models.Model):
             ),
         ]
         indexes = [
-            # The organisation's queue and a person's inbox, both sorted by due time.
-            models.Index(fields=["organisation", "status", "due_at"], name="task_queue"),
-            models.Index(fields=["assignee", "status", "due_at"], name="task_inbox"),
+            # The organisation's queue and a person's inbox, in the order they are read (due
+            # time, then id): the first page comes off the index with no sort.
+            models.Index(fields=["organisation", "status", "due_at", "id"], name="task_queue"),
+            models.Index(fields=["assignee", "status", "due_at", "id"], name="task_inbox"),
             models.Index(fields=["case", "status"], name="task_case"),
         ]
 
@@ -91,23 +92,22 @@ class Task(models.Model):
 
 
 class SlaThreshold(models.Model):
-    """One instant at which a task's clock does something: remind, breach, escalate one level.
-
-    Computed when the task opens (and moved when its clock resumes after a pause); the sweep
-    fires a row by setting `fired_at` with a compare-and-swap, so each fires exactly once."""
+    """One instant, still to come, at which a task's clock does something: remind, breach,
+    escalate one level. Computed when the task opens (and moved when its clock resumes after a
+    pause). Firing a threshold deletes its row, in the transaction that writes the firing's audit
+    event: a row exists exactly until it has fired once (or its task ended)."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="thresholds")
     kind = models.CharField(max_length=12, choices=ThresholdKind.choices)
     level = models.PositiveSmallIntegerField(default=0, help_text="Escalation level; 0 otherwise.")
     at = models.DateTimeField()
-    fired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["task", "at"]
         constraints = [models.UniqueConstraint(fields=["task", "kind", "level"], name="sla_threshold_once")]
         indexes = [
-            # The sweep's only question: which unfired thresholds are due? Fired rows drop out.
-            models.Index(fields=["at"], name="sla_threshold_pending", condition=Q(fired_at__isnull=True)),
+            # The sweep's only question: which thresholds are due? Fired ones are gone.
+            models.Index(fields=["at"], name="sla_threshold_at"),
         ]
 
     def __str__(self):

@@ -1,11 +1,12 @@
 """SLA clocks in the database: the sweep that fires thresholds, pausing while the case waits on
 the enterprise, and recomputing running clocks when the holiday calendar is corrected.
 
-The sweep is set-based: each batch is one transaction of a few statements whatever its size
-(select and lock what crossed, mark it fired, append the audit events, write the notification
-requests, update the tasks' SLA state). `SKIP LOCKED` lets overlapping sweeps share the work;
-the `fired_at IS NULL` compare-and-swap fires each threshold exactly once; a sweep that dies
-rolls its batch back for the next one.
+The sweep is set-based: each batch is one transaction, whatever its size (select and lock what
+crossed, delete those thresholds, append the audit events, write the notification requests,
+update the tasks' SLA state); on PostgreSQL it is one statement. `SKIP LOCKED` lets overlapping
+sweeps share the work; a threshold row exists until it fires, and firing deletes it in the same
+transaction as its audit event, so each fires exactly once; a sweep that dies rolls its batch
+back for the next one.
 """
 
 from dataclasses import dataclass, field
@@ -67,15 +68,28 @@ def _rung(rungs: dict, organisation_kind: str, level: int) -> tuple[str, str]:
     return rungs[(organisation_kind, max(levels))]
 
 
-def sla_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> SweepResult:
+def sla_sweep(
+    *, now: datetime | None = None, batch_size: int | None = None, one_statement: bool | None = None
+) -> SweepResult:
     """Fires every threshold that has crossed by `now` on an active task whose clock runs:
-    reminder before due, breach at due, escalation up the ladder after. Each exactly once."""
+    reminder before due, breach at due, escalation up the ladder after. Each exactly once.
+
+    On PostgreSQL each batch is one SQL statement (data-modifying CTEs); elsewhere (the embedded
+    SQLite run) a few ORM statements do the same. settings.SLA_SWEEP_ONE_STATEMENT (or
+    `one_statement`) picks one explicitly: the tests run both on PostgreSQL."""
     now = now or timezone.now()
     batch_size = batch_size or settings.SLA_SWEEP_BATCH
-    ladder = _ladder()
+    if one_statement is None:
+        one_statement = settings.SLA_SWEEP_ONE_STATEMENT
+    if one_statement is None:
+        one_statement = connection.vendor == "postgresql"
+    ladder = None if one_statement else _ladder()
     result = SweepResult()
     while True:
-        fired = _sweep_batch(now=now, batch_size=batch_size, ladder=ladder)
+        if one_statement:
+            fired = _sweep_batch_sql(now=now, batch_size=batch_size)
+        else:
+            fired = _sweep_batch(now=now, batch_size=batch_size, ladder=ladder)
         if not fired:
             return result
         result.batches += 1
@@ -101,7 +115,7 @@ def _crossed(*, now: datetime, batch_size: int) -> list[tuple]:
         JOIN {case} c ON c.id = t.case_id
         JOIN {enterprise} e ON e.id = c.enterprise_id
         JOIN {district} d ON d.id = e.district_id
-        WHERE th.fired_at IS NULL AND th.at <= %s AND t.status IN (%s, %s) AND t.paused_at IS NULL
+        WHERE th.at <= %s AND t.status IN (%s, %s) AND t.paused_at IS NULL
         ORDER BY th.at, th.id
         LIMIT %s{lock}
     """
@@ -119,6 +133,143 @@ def _aware(moment: datetime) -> datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
 
 
+def _case_sql(column: str, mapping: dict, name: str, params: dict) -> str:
+    """A CASE expression mapping `column`'s values through `mapping` (the Python dict stays the
+    one source of the rule); its values go into `params` under names starting with `name`."""
+    whens = []
+    for i, (key, value) in enumerate(mapping.items()):
+        params[f"{name}_k{i}"], params[f"{name}_v{i}"] = key, value
+        whens.append(f"WHEN %({name}_k{i})s THEN %({name}_v{i})s")
+    return f"CASE {column} {' '.join(whens)} ELSE '' END"
+
+
+def _other_columns(model, given: set[str], name: str, params: dict) -> tuple[str, str]:
+    """The columns of `model` not in `given` with their Python defaults, as ", col, …" and
+    ", value, …": a raw INSERT stays right when a field is added to the model later."""
+    columns, values = [], []
+    for i, model_field in enumerate(model._meta.concrete_fields):
+        if model_field.primary_key or model_field.column in given:
+            continue
+        columns.append(model_field.column)
+        if model_field.null and not model_field.has_default():
+            values.append("NULL")
+        else:
+            params[f"{name}{i}"] = model_field.get_db_prep_save(model_field.get_default(), connection)
+            values.append(f"%({name}{i})s")
+    return "".join(f", {c}" for c in columns), "".join(f", {v}" for v in values)
+
+
+def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
+    """One batch as one statement: select and lock what crossed, mark it fired, append the
+    audit events, write the notification requests, update the tasks' SLA state."""
+    threshold, task, organisation = SlaThreshold._meta.db_table, Task._meta.db_table, Organisation._meta.db_table
+    case, enterprise, district = Case._meta.db_table, Enterprise._meta.db_table, District._meta.db_table
+    params = {
+        "now": now,
+        "active": list(ACTIVE_TASK_STATUSES),
+        "batch": batch_size,
+        "escalation": ThresholdKind.ESCALATION,
+        "reminder": ThresholdKind.REMINDER,
+        "same": LadderTarget.SAME_ORGANISATION,
+        "division": LadderTarget.DIVISION_DIRECTORATE,
+        "directorate": OrganisationKind.DIRECTORATE,
+        "department": OrganisationKind.DEPARTMENT,
+        "breached": SlaState.BREACHED,
+        "on_track": SlaState.ON_TRACK,
+        "at_risk": SlaState.AT_RISK,
+    }
+    event_kind = _case_sql("x.kind", {k: v[0] for k, v in EVENT_OF_KIND.items()}, "ek", params)
+    note_event = _case_sql("x.kind", {k: v[1] for k, v in EVENT_OF_KIND.items()}, "ne", params)
+    queue_role = _case_sql("x.org_kind", dict(QUEUE_ROLE), "qr", params)
+    given = {"case_id", "task_id", "kind", "actor_id", "at", "to_value", "data"}
+    event_columns, event_values = _other_columns(CaseEvent, given, "ed", params)
+    given = {"event", "created_at", "user_id", "organisation_id", "role", "branch_id", "case_id", "task_id", "data"}
+    note_columns, note_values = _other_columns(NotificationRequest, given, "nd", params)
+    sql = f"""
+    WITH crossed AS (
+        SELECT th.id, th.kind, th.level, th.at, t.id AS task_id, t.case_id, t.assignee_id, t.organisation_id,
+               t.branch_id
+        FROM {threshold} th
+        JOIN {task} t ON t.id = th.task_id
+        WHERE th.at <= %(now)s AND t.status = ANY(%(active)s) AND t.paused_at IS NULL
+        ORDER BY th.at, th.id
+        LIMIT %(batch)s
+        FOR UPDATE OF th, t SKIP LOCKED
+    ),
+    k AS (
+        -- The organisation's kind; for an escalation, the unit's division (its directorate).
+        SELECT crossed.*, o.kind AS org_kind, division.id AS division_id
+        FROM crossed
+        JOIN {organisation} o ON o.id = crossed.organisation_id
+        LEFT JOIN LATERAL (
+            SELECT d.division_id AS id FROM {case} c
+            JOIN {enterprise} e ON e.id = c.enterprise_id JOIN {district} d ON d.id = e.district_id
+            WHERE c.id = crossed.case_id
+        ) division ON crossed.kind = %(escalation)s
+    ),
+    x AS (
+        -- Each crossed threshold with its ladder rung (an escalation: the rung at its level, or
+        -- the ladder's top one) and the JSON its event and notification carry.
+        SELECT k.*, r.role AS rung_role,
+            CASE r.target WHEN %(same)s THEN k.organisation_id WHEN %(division)s THEN dir.id ELSE dep.id END
+                AS rung_org,
+            CASE WHEN k.kind = %(escalation)s
+                 THEN jsonb_build_object('threshold_at', k.at, 'level', k.level, 'to_role', coalesce(r.role, ''),
+                                         'to_organisation', CASE r.target WHEN %(same)s THEN k.organisation_id
+                                                                          WHEN %(division)s THEN dir.id
+                                                                          ELSE dep.id END)
+                 ELSE jsonb_build_object('threshold_at', k.at) END AS data
+        FROM k
+        LEFT JOIN LATERAL (
+            SELECT role, target FROM {EscalationRung._meta.db_table} r
+            WHERE r.organisation_kind = k.org_kind AND r.level <= k.level
+            ORDER BY r.level DESC LIMIT 1
+        ) r ON k.kind = %(escalation)s
+        LEFT JOIN {organisation} dir ON dir.kind = %(directorate)s AND dir.division_id = k.division_id
+        CROSS JOIN (SELECT min(id) AS id FROM {organisation} WHERE kind = %(department)s) dep
+    ),
+    fired AS (
+        DELETE FROM {threshold} th USING crossed WHERE th.id = crossed.id
+    ),
+    events AS (
+        INSERT INTO {CaseEvent._meta.db_table} (case_id, task_id, kind, actor_id, at, to_value, data{event_columns})
+        SELECT x.case_id, x.task_id, {event_kind}, NULL, %(now)s,
+               CASE WHEN x.level > 0 THEN x.level::text ELSE '' END, x.data{event_values}
+        FROM x ORDER BY x.at, x.id
+    ),
+    notes AS (
+        INSERT INTO {NotificationRequest._meta.db_table}
+            (event, created_at, user_id, organisation_id, role, branch_id, case_id, task_id, data{note_columns})
+        SELECT {note_event}, %(now)s,
+               CASE WHEN x.kind <> %(escalation)s THEN x.assignee_id END,
+               CASE WHEN x.kind = %(escalation)s THEN x.rung_org WHEN x.assignee_id IS NULL THEN x.organisation_id END,
+               CASE WHEN x.kind = %(escalation)s THEN coalesce(x.rung_role, '')
+                    WHEN x.assignee_id IS NULL THEN {queue_role} ELSE '' END,
+               CASE WHEN x.kind <> %(escalation)s AND x.assignee_id IS NULL THEN x.branch_id END,
+               x.case_id, x.task_id, x.data{note_values}
+        FROM x
+    ),
+    tasks AS (
+        -- A reminder puts a task at risk unless it is already breached; breach and escalation
+        -- breach it; escalation raises its level (never lowers it).
+        UPDATE {task} t SET
+            sla_state = CASE WHEN a.breached THEN %(breached)s
+                             WHEN t.sla_state = %(on_track)s THEN %(at_risk)s ELSE t.sla_state END,
+            escalation_level = GREATEST(t.escalation_level, a.level)
+        FROM (
+            SELECT task_id, bool_or(kind <> %(reminder)s) AS breached,
+                   max(CASE WHEN kind = %(escalation)s THEN level ELSE 0 END) AS level
+            FROM crossed GROUP BY task_id
+        ) a
+        WHERE t.id = a.task_id
+    )
+    SELECT kind, count(*) FROM crossed GROUP BY kind
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
 def _sweep_batch(*, now: datetime, batch_size: int, ladder) -> dict[str, int]:
     rungs, directorates, department = ladder
     with transaction.atomic():
@@ -126,7 +277,7 @@ def _sweep_batch(*, now: datetime, batch_size: int, ladder) -> dict[str, int]:
         if not rows:
             return {}
         ids = [row[0] for row in rows]
-        SlaThreshold.objects.filter(pk__in=ids, fired_at__isnull=True).update(fired_at=now)
+        SlaThreshold.objects.filter(pk__in=ids).delete()
         events, notes, counts = [], [], {}
         breached, escalated = set(), {}
         reminded = set()
@@ -218,20 +369,21 @@ def _reschedule(task: Task, *, paused_seconds: int, calendar: WorkingCalendar, n
     terms = SlaTerms.from_json(task.sla_terms)
     due = sla_due(terms, task.created_at, calendar, paused_seconds)
     schedule = {(t.kind, t.level): t.at for t in sla_thresholds(terms, task.created_at, calendar, paused_seconds)}
-    pending = list(SlaThreshold.objects.select_for_update().filter(task=task, fired_at__isnull=True))
+    pending = list(SlaThreshold.objects.select_for_update().filter(task=task))
     for threshold in pending:
         at = schedule.get((threshold.kind, threshold.level))
         if at is not None and at != threshold.at:
             SlaThreshold.objects.filter(pk=threshold.pk).update(at=at)
     state = task.sla_state
     if task.paused_at is not None:
-        state = _state_after_resume(task)
+        # What fired before the pause: the scheduled thresholds no longer pending.
+        fired = {kind for kind, _ in schedule} - {t.kind for t in pending}
+        state = _state_given(fired)
     Task.objects.filter(pk=task.pk).update(due_at=due, paused_seconds=paused_seconds, paused_at=None, sla_state=state)
     task.due_at, task.paused_seconds, task.paused_at, task.sla_state = due, paused_seconds, None, state
 
 
-def _state_after_resume(task: Task) -> str:
-    fired = set(task.thresholds.filter(fired_at__isnull=False).values_list("kind", flat=True))
+def _state_given(fired: set[str]) -> str:
     if fired & {ThresholdKind.BREACH, ThresholdKind.ESCALATION}:
         return SlaState.BREACHED
     return SlaState.AT_RISK if ThresholdKind.REMINDER in fired else SlaState.ON_TRACK

@@ -186,7 +186,7 @@ def tasks_cancel(tasks, *, actor=None, reason: str, now=None) -> int:
         return 0
     ids = [task.pk for task in tasks]
     # Thresholds first, then tasks: the order the SLA sweep locks them in.
-    SlaThreshold.objects.filter(task_id__in=ids, fired_at__isnull=True).delete()
+    SlaThreshold.objects.filter(task_id__in=ids).delete()
     Task.objects.filter(pk__in=ids, status__in=ACTIVE_TASK_STATUSES).update(
         status=TaskStatus.CANCELLED, completed_at=now, completed_by=actor, version=F("version") + 1
     )
@@ -356,13 +356,13 @@ def task_mark_done(*, task: Task, user, outcome: str, expected_version: int | No
             raise PermissionDenied("Only the task's assignee (or their stand-in) can complete it.")
         raise _refresh_conflict(task, "complete")
     # Thresholds first, then the task: the order the SLA sweep locks them in.
-    list(SlaThreshold.objects.select_for_update().filter(task_id=task.pk, fired_at__isnull=True).values_list("pk"))
+    list(SlaThreshold.objects.select_for_update().filter(task_id=task.pk).values_list("pk"))
     won = Task.objects.filter(
         pk=task.pk, status=TaskStatus.ASSIGNED, assignee_id=task.assignee_id, **_version_matches(task, expected_version)
     ).update(status=TaskStatus.DONE, completed_at=now, completed_by=user, outcome=outcome, version=F("version") + 1)
     if won != 1:
         raise _refresh_conflict(task, "complete")
-    SlaThreshold.objects.filter(task_id=task.pk, fired_at__isnull=True).delete()
+    SlaThreshold.objects.filter(task_id=task.pk).delete()
     task.refresh_from_db()
     return task
 
