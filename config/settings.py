@@ -136,6 +136,8 @@ WORKFLOWS_AUTO_ASSIGN_MENTORS = env.bool("WORKFLOWS_AUTO_ASSIGN_MENTORS", defaul
 REVIVAL_STABLE_ASSESSMENTS = env.int("REVIVAL_STABLE_ASSESSMENTS", default=2)
 # Thresholds the SLA sweep fires per transaction.
 SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=5000)
+# The sweep's batch as one SQL statement (PostgreSQL) or ORM statements; empty: by database.
+SLA_SWEEP_ONE_STATEMENT = env.bool("SLA_SWEEP_ONE_STATEMENT", default=None)
 # The largest file a case attachment (visit photo, document) may be.
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
