@@ -23,6 +23,7 @@ from workflows.services import (
     document_request_close,
     document_request_create,
     holiday_set,
+    sla_recompute,
     sla_sweep,
     task_claim,
 )
@@ -217,13 +218,16 @@ def test_a_holiday_declared_in_the_admin_moves_running_clocks(outreach, django_c
     day = local_due - timedelta(days=1)
     while not calendar_current().is_working_day(day):
         day -= timedelta(days=1)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as after_commit:
         holiday_set(day=day, name="Declared holiday", is_holiday=True)
+    assert len(after_commit) == 1  # the recompute is queued for a worker, after commit
+    assert sla_recompute() == 1  # what the queued task runs
     outreach.refresh_from_db()
     moved = outreach.due_at
     assert calendar_current().working_seconds_between(outreach.created_at, moved) == 2 * DAY
     assert moved > outreach.created_at + timedelta(days=2)
     assert thresholds(outreach)[("breach", 0)] == moved
+    assert sla_recompute() == 0  # nothing left to move
 
 
 def test_sla_sweep_command(outreach):
