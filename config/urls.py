@@ -1,8 +1,17 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from . import views
+
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("workflows.urls")),
+    path("", include("casework.urls")),
+    path("portal/", include("casework.portal.urls")),
     path("", include("scoring.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),

@@ -9,8 +9,8 @@ from django.db.models import Count, Q, QuerySet
 
 from casework.choices import FINANCIAL_REMEDY_TYPES, FINISHED_REMEDY_STATUSES, OPEN_STAGES, RemedyPlanStatus
 from casework.models import Case, Remedy
-from partners.choices import WORKING_ROLES, Role
-from partners.selectors import delegators_of, supervisors_of_task, task_list_for_user, user_roles
+from partners.choices import WORKING_ROLES, OrganisationKind, Role
+from partners.selectors import delegators_of, user_roles
 
 from .choices import ACTIVE_TASK_STATUSES, BANK_TASK_TYPES, SlaState, TaskStatus
 from .models import Task
@@ -68,15 +68,33 @@ def task_queue_for_user(user) -> QuerySet:
 
 
 def task_escalated_to_user(user) -> QuerySet:
-    """Active tasks whose clocks escalated to a rung `user` holds (within what they may see)."""
-    held = {(m.organisation_id, m.role) for m in user_roles(user)}
-    escalated = task_list_for_user(user).filter(status__in=ACTIVE_TASK_STATUSES, escalation_level__gt=0)
-    ids = [
-        task.pk
-        for task in escalated.select_related("organisation", "case__enterprise__district")
-        if any((org, role) in held for level, org, role in supervisors_of_task(task) if level <= task.escalation_level)
-    ]
-    return _urgency(Task.objects.filter(pk__in=ids).select_related(*INBOX_RELATED))
+    """Active tasks whose clocks escalated to a rung of a ladder that `user` holds: a divisional
+    director gets their division's district tasks at level 1 and up, the department everything at
+    its level. Two small queries (memberships, the ladders), then one over tasks."""
+    from .choices import LadderTarget
+    from .models import EscalationRung
+
+    held = [(m.organisation, m.role) for m in user_roles(user) if m.organisation_id]
+    conditions = []
+    for rung in EscalationRung.objects.all():
+        for organisation, role in held:
+            if role != rung.role:
+                continue
+            base = Q(organisation__kind=rung.organisation_kind, escalation_level__gte=rung.level)
+            if rung.target == LadderTarget.SAME_ORGANISATION:
+                conditions.append(base & Q(organisation_id=organisation.pk))
+            elif rung.target == LadderTarget.DIVISION_DIRECTORATE and organisation.division_id:
+                conditions.append(base & Q(case__enterprise__district__division_id=organisation.division_id))
+            elif rung.target == LadderTarget.DEPARTMENT and organisation.kind == OrganisationKind.DEPARTMENT:
+                conditions.append(base)
+    if not conditions:
+        return Task.objects.none()
+    query = conditions[0]
+    for condition in conditions[1:]:
+        query |= condition
+    return _urgency(
+        Task.objects.filter(query, status__in=ACTIVE_TASK_STATUSES).select_related(*INBOX_RELATED).only(*INBOX_FIELDS)
+    )
 
 
 def task_counts_by_sla_state(tasks: QuerySet) -> dict[str, int]:

@@ -163,11 +163,12 @@ def transition_label(transition: str) -> str:
     return next(iter(getattr(CaseFlow, transition).get_transitions())).label.lower()
 
 
-def case_transition_allowed(case: Case, transition: str, *, actor=None, task=None) -> bool:
-    """Whether `actor` could make the move now (stage, permission and guard): for pages that
-    show only the actions a viewer may take."""
+def case_transition_allowed(case: Case, transition: str, *, actor=None, task=None, check_conditions=True) -> bool:
+    """Whether `actor` could make the move now (stage, permission and, unless the form will
+    supply what it needs — a close reason — its guard): for pages that show only the actions a
+    viewer may take."""
     move = getattr(CaseFlow(case, actor=actor, task=task), transition)
-    return move.can_proceed() and move.has_perm(actor)
+    return move.can_proceed(check_conditions=check_conditions) and move.has_perm(actor)
 
 
 @transaction.atomic

@@ -1,0 +1,253 @@
+"""Pages of cases: the list a person may see, and a case's page — profile and report card, stage
+bar, tasks and their clocks, artefacts, remedy plan, comments and attachments, the timeline, and
+the actions the viewer may take (nothing else is offered). Bank staff see the finance side only."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from partners.models import District
+from partners.selectors import case_get_for_user, case_list_for_user, enterprise_list_full_view_for_user
+from workflows.choices import BANK_TASK_TYPES
+from workflows.errors import Conflict
+from workflows.models import Task
+from workflows.services import case_advance, case_transition_allowed, document_request_close, document_request_create
+from workflows.views import REFUSALS, refusal_text
+
+from .choices import (
+    FINANCIAL_REMEDY_TYPES,
+    OPEN_STAGES,
+    VISIT_CHECKLIST,
+    AttachmentKind,
+    CaseStage,
+    CloseReason,
+    DocumentRequestStatus,
+)
+from .models import Attachment, Case, CaseEvent, DocumentRequest, Remedy
+from .services import attachment_add, comment_add
+
+PAGE_SIZE = 50
+LIFECYCLE = [
+    CaseStage.ONBOARDED,
+    CaseStage.SCORED,
+    CaseStage.ONLINE_CONSULTATION,
+    CaseStage.FIELD_VISIT,
+    CaseStage.DIAGNOSTIC_REPORT,
+    CaseStage.REMEDY_PLAN,
+    CaseStage.HANDHOLDING,
+    CaseStage.REVIVED,
+]
+# The moves a person makes on the case page; the others happen by completing a task.
+DIRECT_MOVES = ("close", "request_revisit", "revise_plan")
+
+
+def _case(request, pk: int) -> Case:
+    try:
+        return case_get_for_user(request.user, pk)
+    except Case.DoesNotExist:
+        raise Http404("No such case, or not yours to see.") from None
+
+
+@login_required
+def case_list(request):
+    cases = case_list_for_user(request.user).select_related("enterprise__district", "assessment")
+    filters = {key: request.GET.get(key, "") for key in ("stage", "district", "priority", "q")}
+    if filters["stage"] == "open" or not filters["stage"]:
+        cases = cases.filter(stage__in=OPEN_STAGES) if filters["stage"] == "open" else cases
+    else:
+        cases = cases.filter(stage=filters["stage"])
+    if filters["district"]:
+        cases = cases.filter(enterprise__district__code=filters["district"])
+    if filters["priority"]:
+        cases = cases.filter(priority=filters["priority"])
+    if filters["q"]:
+        cases = cases.filter(enterprise__udyam_number__icontains=filters["q"]) | cases.filter(
+            enterprise__enterprise_name__icontains=filters["q"]
+        )
+    page = Paginator(cases.order_by("-priority", "opened_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "casework/case_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "stages": CaseStage.choices,
+            "districts": District.objects.all(),
+            "query": request.GET.copy(),
+        },
+    )
+
+
+def _finance_only(user, case: Case) -> bool:
+    return not enterprise_list_full_view_for_user(user).filter(pk=case.enterprise_id).exists()
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = _case(request, pk)
+    user = request.user
+    finance_only = _finance_only(user, case)
+    tasks = Task.objects.filter(case=case).select_related("organisation", "assignee", "branch", "remedy")
+    remedies = Remedy.objects.filter(case=case).select_related("owner", "branch", "plan")
+    comments = case.comments.select_related("author", "remedy")
+    attachments = case.attachments.select_related("uploaded_by", "remedy")
+    events = CaseEvent.objects.filter(case=case).select_related("actor", "task")
+    if finance_only:
+        tasks = tasks.filter(type__in=sorted(BANK_TASK_TYPES))
+        financial = sorted(FINANCIAL_REMEDY_TYPES)
+        remedies = remedies.filter(type__in=financial)
+        comments = comments.filter(remedy__type__in=financial)
+        attachments = attachments.filter(remedy__type__in=financial)
+        events = events.filter(task__type__in=sorted(BANK_TASK_TYPES))
+    # The close form supplies the reason its guard wants: check only stage and permission.
+    moves = {
+        name: case_transition_allowed(case, name, actor=user, check_conditions=name != "close") for name in DIRECT_MOVES
+    }
+    stage_index = LIFECYCLE.index(case.stage) if case.stage in LIFECYCLE else -1
+    context = {
+        "case": case,
+        "unit": case.enterprise,
+        "finance_only": finance_only,
+        "stages": [
+            (stage.label, "now" if i == stage_index else "done" if i < stage_index else "")
+            for i, stage in enumerate(LIFECYCLE)
+        ],
+        "active_tasks": [t for t in tasks if t.is_active],
+        "past_tasks": [t for t in tasks if not t.is_active],
+        "remedies": remedies,
+        "plans": case.remedy_plans.prefetch_related(
+            Prefetch("remedies", queryset=remedies.order_by("pk"), to_attr="visible_remedies")
+        ),
+        "comments": comments,
+        "attachments": attachments,
+        "events": events.order_by("-at", "-pk")[:200],
+        "moves": moves,
+        "close_reasons": CloseReason.choices,
+        "document_requests": case.document_requests.select_related("asked_by") if not finance_only else [],
+        "latest": case.enterprise.assessments.select_related("model").order_by("-as_of", "-model__version").first(),
+        "checklist": VISIT_CHECKLIST,
+    }
+    if not finance_only:
+        context.update(
+            consultations=case.consultations.select_related("mentor"),
+            visits=case.visit_reports.select_related("officer").prefetch_related("attachments"),
+            diagnoses=case.diagnostic_reports.select_related("submitted_by").prefetch_related("findings"),
+            check_ins=case.check_ins.select_related("officer"),
+        )
+    return render(request, "casework/case.html", context)
+
+
+@login_required
+@require_POST
+def case_move(request, pk: int, move: str):
+    case = _case(request, pk)
+    if move not in DIRECT_MOVES:
+        raise Http404("No such action.")
+    version = request.POST.get("version", "")
+    try:
+        case_advance(
+            case=case,
+            transition=move,
+            actor=request.user,
+            reason=request.POST.get("reason", "").strip(),
+            close_reason=request.POST.get("close_reason", "") if move == "close" else "",
+            expected_version=int(version) if version.isdigit() else None,
+        )
+        messages.success(request, "Done.")
+    except (*REFUSALS, Conflict) as refusal:
+        messages.error(request, refusal_text(refusal))
+    return redirect(reverse("casework:case", args=[case.pk]))
+
+
+@login_required
+@require_POST
+def comment(request, pk: int):
+    case = _case(request, pk)
+    remedy = Remedy.objects.filter(pk=request.POST.get("remedy") or 0, case=case).first()
+    try:
+        comment_add(case=case, author=request.user, body=request.POST.get("body", ""), remedy=remedy)
+        messages.success(request, "Comment added.")
+    except (*REFUSALS, Case.DoesNotExist) as refusal:
+        messages.error(request, refusal_text(refusal))
+    return redirect(reverse("casework:case", args=[case.pk]) + "#comments")
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    case = _case(request, pk)
+    remedy = Remedy.objects.filter(pk=request.POST.get("remedy") or 0, case=case).first()
+    request_ = DocumentRequest.objects.filter(pk=request.POST.get("document_request") or 0, case=case).first()
+    try:
+        attachment_add(
+            case=case,
+            uploader=request.user,
+            file=request.FILES.get("file"),
+            kind=request.POST.get("kind", AttachmentKind.DOCUMENT),
+            remedy=remedy,
+            document_request=request_,
+        )
+        messages.success(request, "File attached.")
+    except (*REFUSALS, Case.DoesNotExist) as refusal:
+        messages.error(request, refusal_text(refusal))
+    return redirect(request.POST.get("next") or reverse("casework:case", args=[case.pk]) + "#attachments")
+
+
+@login_required
+def attachment_download(request, pk: int):
+    """A file only for those who may see it: media is never served without this check."""
+    attachment = Attachment.objects.filter(pk=pk).select_related("remedy").first()
+    if attachment is None or not case_list_for_user(request.user).filter(pk=attachment.case_id).exists():
+        raise Http404("No such file, or not yours to see.")
+    case = attachment.case
+    if _finance_only(request.user, case) and not (
+        attachment.remedy and attachment.remedy.type in FINANCIAL_REMEDY_TYPES
+    ):
+        raise Http404("No such file, or not yours to see.")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+
+
+@login_required
+def diagnostic_download(request, pk: int, report_pk: int):
+    case = _case(request, pk)
+    if _finance_only(request.user, case):
+        raise Http404("No such file, or not yours to see.")
+    report = case.diagnostic_reports.filter(pk=report_pk).first()
+    if report is None:
+        raise Http404("No such report.")
+    return FileResponse(
+        report.document.open("rb"), as_attachment=True, filename=report.document.name.rsplit("/", 1)[-1]
+    )
+
+
+@login_required
+@require_POST
+def documents_request(request, pk: int):
+    case = _case(request, pk)
+    try:
+        document_request_create(case=case, actor=request.user, items=request.POST.get("items", ""))
+        messages.success(request, "The enterprise has been asked; the case's clocks are paused until it answers.")
+    except REFUSALS as refusal:
+        messages.error(request, refusal_text(refusal))
+    return redirect(reverse("casework:case", args=[case.pk]))
+
+
+@login_required
+@require_POST
+def documents_close(request, pk: int, request_pk: int):
+    case = _case(request, pk)
+    document_request = DocumentRequest.objects.filter(pk=request_pk, case=case).first()
+    if document_request is None:
+        raise Http404("No such request.")
+    status = request.POST.get("status", DocumentRequestStatus.RECEIVED)
+    try:
+        document_request_close(request=document_request, actor=request.user, status=status)
+        messages.success(request, "Recorded.")
+    except REFUSALS as refusal:
+        messages.error(request, refusal_text(refusal))
+    return redirect(request.POST.get("next") or reverse("casework:case", args=[case.pk]))

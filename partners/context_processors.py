@@ -1,0 +1,33 @@
+"""Who is signed in, as what, where: the header of every page (templates/base.html)."""
+
+from functools import cache
+
+from .choices import Role
+from .selectors import user_roles
+
+
+def signed_in_as(request):
+    """`signed_in_as`: the user's roles in effect, e.g. ["District officer, DIC Anantnag"],
+    evaluated only if a template shows it; `is_owner`: the user holds an owner's membership."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    @cache
+    def memberships():
+        return list(user_roles(user).select_related("enterprise"))
+
+    def roles() -> list[str]:
+        labels = []
+        for membership in memberships():
+            where = membership.branch or membership.organisation or membership.enterprise
+            labels.append(f"{membership.get_role_display()}, {where}")
+        return labels or (["Superuser"] if user.is_superuser else ["No role"])
+
+    def is_owner() -> bool:
+        return any(m.role == Role.ENTERPRISE_OWNER for m in memberships())
+
+    def is_staff_member() -> bool:
+        return user.is_superuser or any(m.role != Role.ENTERPRISE_OWNER for m in memberships())
+
+    return {"signed_in_as": roles, "is_owner": is_owner, "is_staff_member": is_staff_member}

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workflows"
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/claim/", views.bulk_claim, name="bulk-claim"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/claim/", views.claim, name="claim"),
+    path("tasks/<int:pk>/unclaim/", views.unclaim, name="unclaim"),
+    path("tasks/<int:pk>/assign/", views.assign, name="assign"),
+    path("tasks/<int:pk>/remedies/", views.remedy_add_view, name="remedy-add"),
+    path("tasks/<int:pk>/remedies/<int:remedy_pk>/drop/", views.remedy_drop_view, name="remedy-drop"),
+]
