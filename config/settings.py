@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
     "drf_spectacular",
     "config",
     "partners",
@@ -116,16 +118,43 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
+# The API (docs/decisions/0004-api.md): session auth for the pages' own calls, a token per machine
+# client (`manage.py drf_create_token USERNAME`); one error shape and page-number pagination
+# from config/api.py.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an unauthenticated call is answered 401 with `WWW-Authenticate: Token`.
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.ApiPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+    "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "JKMHC case engine API",
     "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "The J&K MSME Health Clinic's case engine. Every error is "
+        '`{"error": {"code", "message", "fields"}}`; see docs/decisions/0004-api.md.'
+    ),
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that several components share get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "AttachmentKindEnum": "casework.choices.AttachmentKind",
+        "CaseEventKindEnum": "casework.choices.CaseEventKind",
+        "BankDecisionEnum": "casework.choices.BankDecision",
+        "RemedyStatusEnum": "casework.choices.RemedyStatus",
+        "RemedyTypeEnum": "casework.choices.RemedyType",
+        "DocumentRequestStatusEnum": "casework.choices.DocumentRequestStatus",
+        "TaskStatusEnum": "workflows.choices.TaskStatus",
+        "TaskTypeEnum": "workflows.choices.TaskType",
+        "OrganisationKindEnum": "partners.choices.OrganisationKind",
+    },
 }
 
 # Scoring (see ../shared/SCORING.md). Units scored per chunk: bounds the memory of a run and

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.api import api_not_found
 
 from . import views
 
@@ -17,4 +19,10 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The API (docs/decisions/0004-api.md): one package per app.
+    path("api/v1/", include("partners.api.urls")),
+    path("api/v1/", include("scoring.api.urls")),
+    path("api/v1/", include("casework.api.urls")),
+    path("api/v1/", include("workflows.api.urls")),
+    re_path(r"^api/v1/", api_not_found),
 ]
