@@ -25,6 +25,27 @@ PERSONAS = (
 )
 
 
+ALL = {"A", "P", "F", "D", "J"}
+ANANTNAG = {"A", "P", "F", "D"}
+# Which of the world's cases each persona sees (partners.selectors: the units they see).
+SEES = {
+    "officer_a": ANANTNAG,
+    "officer_j": {"J"},
+    "banker_x": {"A", "P"},  # U and P borrow at branch X
+    "nodal_x": {"A", "P"},
+    "banker_y": {"J"},
+    "owner_u": {"A"},
+    "owner_v": {"J"},
+    "mentor": ANANTNAG,  # every IIM task of Anantnag's cases went to them
+    "mentor_new": set(),
+    "coordinator": ALL,
+    "director_k": ANANTNAG,
+    "director_j": {"J"},
+    "admin": ALL,
+    "nobody": set(),
+}
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:

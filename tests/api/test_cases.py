@@ -5,29 +5,10 @@ stage read-only, the direct moves as their own POST actions with 200/400/403/404
 import pytest
 
 from casework.choices import CaseStage, CloseReason
-from tests.api.support import PERSONAS, assert_constant_queries, assert_error, ids
+from tests.api.support import PERSONAS, SEES, assert_constant_queries, assert_error, ids
 
 pytestmark = pytest.mark.django_db
 
-ALL = {"A", "P", "F", "D", "J"}
-ANANTNAG = {"A", "P", "F", "D"}
-# Which of the world's cases each persona sees (partners.selectors: the units they see).
-SEES = {
-    "officer_a": ANANTNAG,
-    "officer_j": {"J"},
-    "banker_x": {"A", "P"},  # U and P borrow at branch X
-    "nodal_x": {"A", "P"},
-    "banker_y": {"J"},
-    "owner_u": {"A"},
-    "owner_v": {"J"},
-    "mentor": ANANTNAG,  # every IIM task of Anantnag's cases went to them
-    "mentor_new": set(),
-    "coordinator": ALL,
-    "director_k": ANANTNAG,
-    "director_j": {"J"},
-    "admin": ALL,
-    "nobody": set(),
-}
 # Who may steer a case outside its tasks (partners.selectors.user_may_direct_case), of those who see it.
 DIRECTS_A = {"officer_a", "director_k", "coordinator", "admin"}
 
