@@ -30,4 +30,14 @@ def signed_in_as(request):
     def is_staff_member() -> bool:
         return user.is_superuser or any(m.role != Role.ENTERPRISE_OWNER for m in memberships())
 
-    return {"signed_in_as": roles, "is_owner": is_owner, "is_staff_member": is_staff_member}
+    def can_see_dashboard() -> bool:
+        from workflows.dashboard import DASHBOARD_ROLES
+
+        return user.is_superuser or any(m.role in DASHBOARD_ROLES for m in memberships())
+
+    return {
+        "signed_in_as": roles,
+        "is_owner": is_owner,
+        "is_staff_member": is_staff_member,
+        "can_see_dashboard": can_see_dashboard,
+    }

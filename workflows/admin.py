@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from .models import Delegation, EscalationRung, Holiday, SlaPolicy, SlaThreshold, Task
+from .models import Delegation, DistrictTarget, EscalationRung, Holiday, SlaPolicy, SlaThreshold, Task
 from .services import holiday_remove, holiday_set
 
 
@@ -112,3 +112,17 @@ class DelegationAdmin(ReadOnlyAdmin):
     list_display = ["delegator", "delegate", "starts_on", "ends_on", "reason", "created_by", "revoked_at"]
     list_select_related = ["delegator", "delegate", "created_by"]
     search_fields = ["delegator__username", "delegate__username"]
+
+
+@admin.register(DistrictTarget)
+class DistrictTargetAdmin(admin.ModelAdmin):
+    """The time-bound action plan: the dashboard measures each district against its next milestone."""
+
+    list_display = ["district", "milestone", "units_onboarded", "units_scored", "note", "set_by", "set_at"]
+    list_filter = ["milestone", "district__division"]
+    list_editable = ["units_onboarded", "units_scored"]
+    fields = ["district", "milestone", "units_onboarded", "units_scored", "note"]
+
+    def save_model(self, request, obj, form, change):
+        obj.set_by = request.user
+        super().save_model(request, obj, form, change)

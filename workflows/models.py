@@ -206,3 +206,24 @@ class Delegation(models.Model):
 
     def __str__(self):
         return f"{self.delegator} → {self.delegate} ({self.starts_on} – {self.ends_on})"
+
+
+class DistrictTarget(models.Model):
+    """The time-bound action plan: by `milestone`, how many of the district's units should be on
+    the portal (onboarded) and scored. Set by the department in the admin; the dashboard reads
+    progress against the next milestone."""
+
+    district = models.ForeignKey("partners.District", on_delete=models.PROTECT, related_name="targets")
+    milestone = models.DateField()
+    units_onboarded = models.PositiveIntegerField(help_text="Units on the portal by the milestone.")
+    units_scored = models.PositiveIntegerField(help_text="Units with a conclusive score by the milestone.")
+    note = models.CharField(max_length=200, blank=True)
+    set_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["milestone", "district"]
+        constraints = [models.UniqueConstraint(fields=["district", "milestone"], name="district_target_milestone")]
+
+    def __str__(self):
+        return f"{self.district}: {self.units_onboarded} onboarded, {self.units_scored} scored by {self.milestone}"

@@ -6,6 +6,7 @@ app_name = "workflows"
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/claim/", views.bulk_claim, name="bulk-claim"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/claim/", views.claim, name="claim"),
     path("tasks/<int:pk>/unclaim/", views.unclaim, name="unclaim"),

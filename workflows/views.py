@@ -280,3 +280,55 @@ def remedy_drop_view(request, pk: int, remedy_pk: int):
     except REFUSALS as refusal:
         messages.error(request, refusal_text(refusal))
     return redirect(reverse("workflows:task", args=[task.pk]))
+
+
+@login_required
+def dashboard(request):
+    """The programme's figures for the department and directors; district officers see their
+    district's (the same selectors as GET /api/v1/dashboard/)."""
+    from casework.choices import CaseStage as Stage
+    from scoring.choices import Band
+
+    from . import charts
+    from .dashboard import dashboard_allowed, dashboard_for_user
+    from .targets import action_plan_progress
+
+    if not dashboard_allowed(request.user):
+        raise PermissionDenied("The dashboard is for the department, the directorates and the district offices.")
+    figures = dashboard_for_user(request.user)
+    plan = action_plan_progress(request.user)
+    bands = figures["bands"]
+    funnel = figures["funnel"]
+    sla = figures["sla"]
+    overdue_tasks = (
+        task_list_for_user_active_overdue(request.user)
+        .select_related("case__enterprise__district", "organisation", "assignee")
+        .order_by("due_at")[:25]
+    )
+    context = {
+        "figures": figures,
+        "plan": plan,
+        "overdue_tasks": overdue_tasks,
+        "charts": {
+            "plan_onboarded": charts.percent_bars([(d["name"], d["onboarded_pct"]) for d in plan["districts"]]),
+            "plan_scored": charts.percent_bars([(d["name"], d["scored_pct"]) for d in plan["districts"]]),
+            "bands": charts.stacked_bars(
+                [(d["name"], d["counts"]) for d in bands["districts"]], series=list(Band.choices)
+            ),
+            "funnel": charts.stacked_bars(
+                [(label, {"n": funnel["stages"].get(stage, 0)}) for stage, label in Stage.choices],
+                series=[("n", "cases")],
+            ),
+            "sla_district": charts.percent_bars([(d["name"], d["compliance"]) for d in sla["by_district"]]),
+        },
+    }
+    return render(request, "workflows/dashboard.html", context)
+
+
+def task_list_for_user_active_overdue(user):
+    """Active tasks past due with a running clock, among those `user` may see."""
+    from partners.selectors import task_list_for_user
+
+    return task_list_for_user(user).filter(
+        status__in=ACTIVE_TASK_STATUSES, due_at__lt=timezone.now(), paused_at__isnull=True
+    )
