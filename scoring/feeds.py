@@ -149,7 +149,7 @@ def signed_amount(name, raw):
 
 def count(name, raw):
     value = _required(name, raw.strip())
-    if not value.isdigit():
+    if not value.isdecimal():  # isdigit() would let "²" through to int(), which refuses it
         raise RowError(f"{name} {raw!r} is not a whole number of zero or more")
     number = int(value)
     if number > 2_000_000_000:
@@ -166,6 +166,7 @@ def choice(choices):
             raise RowError(f"{name} {raw!r} must be one of {', '.join(sorted(allowed))}")
         return value
 
+    parse.__choices__ = allowed  # for feed_lines' pattern
     return parse
 
 
@@ -182,6 +183,7 @@ def optional(parse: Callable) -> Callable:
     def parse_optional(name, raw):
         return None if raw.strip() == "" else parse(name, raw)
 
+    parse_optional.__wrapped_optional__ = parse  # for feed_lines' pattern
     return parse_optional
 
 

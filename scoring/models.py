@@ -64,7 +64,12 @@ class FeedRecord(models.Model):
     """Provenance shared by every feed record: the batch and row it came from, and a digest of
     its values that tells a replacement from an identical reload."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # No database-level foreign key: the import service writes the id of the batch it has just
+    # created, in the same transaction, and a checked key costs a trigger per loaded row (~9 µs,
+    # more than the row's own insert; docs/decisions/0001). The ORM still protects the batch.
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     row_number = models.PositiveIntegerField()
     digest = models.BigIntegerField()
 
@@ -110,6 +115,15 @@ class PowerConnection(models.Model):
         return self.consumer_number
 
 
+def _unit_link():
+    """The unit a feed record matched (NULL: unmatched). Written only by the import service, from a
+    join with the units in the same statement; like the batch, not a database-level foreign key
+    (docs/decisions/0001). Deleting a unit unlinks its records through the ORM (SET_NULL)."""
+    return models.ForeignKey(
+        Enterprise, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, db_constraint=False
+    )
+
+
 def _feed_indexes(prefix, period):
     # Scoring reads a unit's records over month windows: (enterprise, period) serves it.
     return [models.Index(fields=["enterprise", period], name=f"{prefix}_ent_period")]
@@ -123,7 +137,7 @@ class GstReturn(FeedRecord):
     taxable_turnover = models.DecimalField(**AMOUNT)
     tax_paid = models.DecimalField(**AMOUNT)
     filed_on = models.DateField(null=True, blank=True)
-    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
+    enterprise = _unit_link()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["gstin", "period"], name="gst_key_period")]
@@ -141,7 +155,7 @@ class EpfoReturn(FeedRecord):
     members = models.PositiveIntegerField()
     wages = models.DecimalField(**AMOUNT)
     remitted_on = models.DateField(null=True, blank=True)
-    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
+    enterprise = _unit_link()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["epfo_code", "wage_month"], name="epfo_key_period")]
@@ -161,7 +175,7 @@ class PowerBill(FeedRecord):
     billed = models.DecimalField(**AMOUNT)
     paid = models.DecimalField(**AMOUNT)
     arrears = models.DecimalField(**AMOUNT)
-    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
+    enterprise = _unit_link()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["consumer_number", "bill_month"], name="power_key_period")]
@@ -183,7 +197,7 @@ class CreditRecord(FeedRecord):
     dpd = models.PositiveIntegerField()
     bounced_instruments = models.PositiveIntegerField()
     credits = models.DecimalField(**AMOUNT)
-    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
+    enterprise = _unit_link()
 
     class Meta:
         constraints = [
@@ -205,7 +219,7 @@ class FinancialYear(FeedRecord):
     year_end = models.PositiveSmallIntegerField(help_text="Calendar year of the 31 March that ends it.")
     revenue = models.DecimalField(**AMOUNT)
     net_profit = models.DecimalField(**AMOUNT)
-    enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
+    enterprise = _unit_link()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["udyam_number", "year_end"], name="financials_key_period")]
@@ -281,10 +295,20 @@ class Assessment(models.Model):
     `indicators` maps each indicator code to {status, sub_score, values, explanation};
     `distress` lists the codes of distress signals; `overrides` the overrides that applied."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="assessments")
-    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="assessments")
+    # A run writes a chunk's assessments in one statement from a join with the units, for its own
+    # model and run: the ORM keeps on_delete, and no key is checked by a trigger per row (~9 µs
+    # each, three a row; docs/decisions/0001). The unique key's first column serves lookups by
+    # unit, so the unit and the model need no index of their own.
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="assessments", db_constraint=False, db_index=False
+    )
+    model = models.ForeignKey(
+        ScoringModel, on_delete=models.PROTECT, related_name="assessments", db_constraint=False, db_index=False
+    )
     as_of = models.DateField()
-    run = models.ForeignKey(ScoringRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey(
+        ScoringRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     coverage = models.DecimalField(max_digits=5, decimal_places=2)
     band = models.CharField(max_length=20, choices=Band.choices)

@@ -11,6 +11,7 @@ from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
 from .models import Assessment, CreditRecord, Enterprise, EpfoReturn, FinancialYear, GstReturn, PowerBill, ScoringModel
 from .rules import UnitFacts
 from .rules.measures import epfo_due_periods
+from .rules.sql import financials_sql
 from .rules.windows import add_months, due_periods, history, latest_year_end_before, month_start, prior, recent
 
 FEEDS = {
@@ -180,6 +181,21 @@ def scoring_feed_querysets(*, plan: "_Plan", id_from: int | None = None, id_to: 
             _in_range(queryset, id_from, id_to).values("enterprise_id").annotate(**aggregates).order_by()
         )
     return querysets
+
+
+def scoring_aggregates_sql(*, plan: "_Plan", id_from: int, id_to: int) -> list[tuple[str, str, list]]:
+    """(alias, SQL, parameters) of each feed's aggregate query over the units id_from <= id < id_to,
+    one row per unit: what rules/sql.py reads (PostgreSQL), and the bare aggregates the benchmark
+    measures scoring against."""
+    sources = []
+    for source, queryset in scoring_feed_querysets(plan=plan, id_from=id_from, id_to=id_to).items():
+        if source == "financials":
+            cutoff = latest_year_end_before(plan.as_of)
+            sources.append((source, financials_sql(FinancialYear._meta.db_table), [id_from, id_to, cutoff]))
+            continue
+        sql, params = queryset.query.sql_with_params()
+        sources.append((source, sql, list(params)))
+    return sources
 
 
 def _in_range(queryset, id_from, id_to):

@@ -11,6 +11,7 @@ from partners.selectors import enterprise_list_for_user
 
 from .choices import Band
 from .models import Assessment, Enterprise
+from .rules.wording import explain
 from .selectors import latest_as_of, scoring_model_get
 
 
@@ -65,12 +66,16 @@ def unit_report_card(request, udyam_number):
     indicators = []
     if latest:
         for code, definition in latest.model.definition["indicators"].items():
+            stored = latest.indicators.get(code, {})
             indicators.append(
                 {
                     "code": code,
                     "label": definition["label"],
                     "weight": definition["weight"],
-                    **latest.indicators.get(code, {}),
+                    **stored,
+                    # Cards scored before the words were made at display time carry their own.
+                    "explanation": stored.get("explanation")
+                    or explain(definition, stored.get("status"), stored.get("values")),
                 }
             )
     return render(

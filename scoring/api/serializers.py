@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from scoring.choices import Band
 from scoring.models import Assessment, Enterprise
+from scoring.rules.wording import explain
 
 
 class DistrictRefSerializer(serializers.Serializer):
@@ -122,7 +123,9 @@ class ReportCardSerializer(serializers.ModelSerializer):
                     "status": stored.get("status"),
                     "sub_score": stored.get("sub_score"),
                     "values": stored.get("values"),
-                    "explanation": stored.get("explanation"),
+                    # Cards scored before the words were made at display time carry their own.
+                    "explanation": stored.get("explanation")
+                    or explain(definition, stored.get("status"), stored.get("values")),
                 }
             )
         return IndicatorSerializer(rows, many=True).data

@@ -33,11 +33,12 @@ class IndicatorResult:
     explanation: str = ""
 
     def as_json(self) -> dict:
+        """What an assessment stores: the words are made from `values` when the card is shown
+        (wording.explain), the same words `explanation` holds."""
         return {
             "status": self.status,
             "sub_score": None if self.sub_score is None else str(round2(self.sub_score)),
             "values": self.values,
-            "explanation": self.explanation,
         }
 
 

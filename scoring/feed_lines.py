@@ -1,0 +1,184 @@
+"""Recognising canonical feed lines with regular expressions instead of parsing them field by field.
+
+Checking a row field by field in Python (scoring/feeds.py) costs ~50 µs; a feed of 24 million
+records a month cannot afford it. Nearly every line of a real feed is canonical: no quotes, no
+surrounding spaces, identifiers already upper-case, amounts as plain digits. `LinePattern`
+recognises such lines (a whole block of them in one match) as the rows PostgreSQL's COPY stores
+as they are; the checks a pattern cannot make (python-stdnum for GSTIN/PAN, calendar dates,
+districts) are made once per distinct value. Any line it does not accept goes through
+`feeds.parse_fields`, which stays the one definition of what is valid and of every reject
+reason: a line the pattern accepts is one `parse_fields` accepts with the same stored values
+(tests/scoring/test_feed_lines.py checks it).
+
+The staging row of a feed keeps a month as its `YYYY-MM` text and a financial year as `fy`; the
+staging table derives the stored date and year end (services/feeds.py).
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import feeds
+from .choices import Source
+
+# Fragments per parser of feeds.py. ASCII classes only ([0-9], not \d, which matches any Unicode
+# digit), and no fragment matches a comma, a quote, a line end or surrounding whitespace.
+_AMOUNT = r"[0-9]{1,15}(?:\.[0-9]{1,4})?"  # < 1e15, at most 4 places: exactly Decimal's value
+_CODE = r"[A-Z0-9/-]{1,32}"
+# A calendar date (what date.fromisoformat takes as YYYY-MM-DD), leap years included.
+_YEAR = r"(?!0000)[0-9]{4}"
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_DATE = (
+    rf"(?:{_YEAR}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+    rf"|{_LEAP_YEAR}-02-29)"
+)
+_FRAGMENTS: dict[Callable, str] = {
+    feeds.udyam: r"UDYAM-[A-Z]{2}-[0-9]{2}-[0-9]{7}",
+    feeds.text: r'[^\s,"\x00](?:[^,"\r\n\x00]{0,298}[^\s,"\x00])?',
+    feeds.gstin: r"[0-9A-Z]{15}",
+    feeds.pan: r"[0-9A-Z]{10}",
+    feeds.ifsc: r"[A-Z]{4}0[A-Z0-9]{6}",
+    feeds.code: _CODE,
+    feeds.nic: r"[0-9]{2,5}",
+    feeds.iso_date: _DATE,
+    feeds.month: r"(?:19|[2-9][0-9])[0-9]{2}-(?:0[1-9]|1[0-2])",
+    feeds.financial_year: r"(?:19|[2-9][0-9])[0-9]{2}-[0-9]{2}",
+    feeds.amount: _AMOUNT,
+    feeds.signed_amount: "-?" + _AMOUNT,
+    feeds.count: r"[0-9]{1,9}",  # < 2e9
+    feeds.consumer_numbers: f"(?:{_CODE}(?:;{_CODE})*)?",
+}
+_OTHER_COLUMN = r'[^,"\r\n]*'  # a column the file has beyond SCORING.md's
+
+
+def _is_financial_year(value: str) -> bool:
+    return (int(value[:4]) + 1) % 100 == int(value[5:])
+
+
+def _distinct_numbers(value: str) -> bool:
+    numbers = value.split(";")
+    return len(set(numbers)) == len(numbers)
+
+
+# Checks a pattern cannot make, made once per distinct value.
+_CHECKS: dict[Callable, Callable[[str], bool]] = {
+    feeds.gstin: feeds._valid_gstin,
+    feeds.pan: feeds._valid_pan,
+    feeds.financial_year: _is_financial_year,
+    feeds.consumer_numbers: _distinct_numbers,
+}
+
+
+def _fragment(parse: Callable) -> tuple[str, Callable | None, bool]:
+    """(pattern, check, optional) of a column's parser, unwrapping feeds.optional and choices."""
+    inner = getattr(parse, "__wrapped_optional__", None)
+    if inner is not None:
+        pattern, check, _ = _fragment(inner)
+        return pattern, check, True
+    allowed = getattr(parse, "__choices__", None)
+    if allowed is not None:
+        return "|".join(re.escape(v) for v in sorted(allowed)), None, False
+    return _FRAGMENTS[parse], _CHECKS.get(parse), False
+
+
+@lru_cache(maxsize=1 << 20)
+def _cached(check: Callable, value: str) -> bool:
+    return bool(check(value))
+
+
+@dataclass
+class LinePattern:
+    """The canonical lines of one source's file, given the file's header (its column order and
+    any extra columns).
+
+    - `block_is_canonical(text)` and `block_values_pass(lines)`: every line of a block is
+      canonical, in the spec's column order, and every value passes its check; then each line
+      is, as it is, the staging row.
+    - `copy_line(line, row_no)`: the staging row (CSV, `row_no` first, then the spec's columns)
+      of one canonical line, or None when the line must go through feeds.parse_fields.
+    """
+
+    spec: feeds.FeedSpec
+    header: list[str]
+    districts: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self):
+        parsers = dict(self.spec.columns)
+        groups, plain, checks, file_order = [], [], [], []
+        for column in self.header:
+            if column in parsers and column not in file_order:
+                file_order.append(column)
+                pattern, check, optional = _fragment(parsers[column])
+                groups.append(f"({pattern})?" if optional else f"({pattern})")
+                plain.append(f"(?:{pattern})?" if optional else f"(?:{pattern})")
+                if check is not None:
+                    checks.append((len(file_order), len(plain) - 1, check))
+            else:
+                groups.append(_OTHER_COLUMN)
+                plain.append(_OTHER_COLUMN)
+        self.regex = re.compile(",".join(groups) + r"\r?\n?")
+        self.positions = [file_order.index(name) for name in self.spec.headers]
+        self.checks = [(group, check) for group, _, check in checks]
+        self.in_order = self.header == self.spec.headers
+        self.block_regex = None
+        if self.in_order and self.spec.source != Source.UDYAM:
+            line = ",".join(plain)
+            # Possessive: a block of lines is matched without keeping backtracking state per line.
+            self.block_regex = re.compile(f"(?:{line}\n)*+(?:{line}\n?)?")
+            self.block_checks = [(index, check) for _, index, check in checks]
+        self.copy_line = self._copy_udyam if self.spec.source == Source.UDYAM else self._copy_feed
+
+    def block_is_canonical(self, block: str) -> bool:
+        if self.block_regex is None or self.block_regex.fullmatch(block) is None:
+            return False
+        return True
+
+    def block_values_pass(self, lines: list[str]) -> bool:
+        """The checks a pattern cannot make, over the distinct values of a canonical block."""
+        for index, check in self.block_checks:
+            values = {line.split(",", index + 1)[index] for line in lines}
+            values.discard("")
+            if not all(_cached(check, value) for value in values):
+                return False
+        return True
+
+    def fields(self, line: str) -> list[str] | None:
+        """The spec's columns' raw texts in the spec's order, or None (not a canonical line)."""
+        match = self.regex.fullmatch(line)
+        if match is None:
+            return None
+        for group, check in self.checks:
+            value = match.group(group)
+            if value and not _cached(check, value):
+                return None
+        groups = match.groups("")
+        return [groups[p] for p in self.positions]
+
+    def _copy_feed(self, line: str, row_no: int) -> str | None:
+        fields = self.fields(line)
+        if fields is None:
+            return None
+        return f"{row_no},{','.join(fields)}\n"
+
+    def _copy_udyam(self, line: str, row_no: int) -> str | None:
+        match = self.regex.fullmatch(line)
+        if match is None:
+            return None
+        groups = match.groups("")
+        fields = [groups[p] for p in self.positions]
+        (number, name, gstin, pan, epfo, consumers, district, activity, nic, category, commenced, *rest) = fields
+        if gstin:
+            # A valid GSTIN carries a valid PAN (python-stdnum checks it): the unit's PAN must be it.
+            if gstin[2:12] != pan or not _cached(feeds._valid_gstin, gstin):
+                return None
+        elif not _cached(feeds._valid_pan, pan):
+            return None
+        if ";" in consumers and not _distinct_numbers(consumers):
+            return None
+        district_id = self.districts.get(district.lower())
+        if district_id is None:
+            return None
+        body = line.rstrip("\r\n")
+        stored = [number, name, gstin, pan, epfo, str(district_id), activity, nic, category, commenced, *rest]
+        return f'{row_no},{",".join(stored)},"{body}",{consumers}\n'
