@@ -93,6 +93,13 @@ def _require_task(task: Task | None, user, *types: str, case: Case | None = None
     return task
 
 
+def _added(task: Task, actor, at: datetime, what: str, data: dict) -> None:
+    """The audit event of a record written as part of `task`: what it is, and its ids."""
+    case_event(
+        case=task.case, task=task, kind=CaseEventKind.ARTEFACT_ADDED, actor=actor, at=at, to_value=what, data=data
+    )
+
+
 def _not_in_future(value: date, field: str) -> None:
     if value > timezone.localdate():
         raise ValidationError({field: f"{value} is in the future."})
@@ -126,14 +133,8 @@ def consultation_record(
         issues_raised=issues_raised.strip(),
         created_at=now,
     )
-    case_event(
-        case=task.case,
-        task=task,
-        kind=CaseEventKind.ARTEFACT_ADDED,
-        actor=mentor,
-        at=now,
-        to_value="consultation note",
-        data={"consultation": note.pk, "held_on": held_on.isoformat(), "mode": mode},
+    _added(
+        task, mentor, now, "consultation note", {"consultation": note.pk, "held_on": held_on.isoformat(), "mode": mode}
     )
     return note
 
@@ -184,14 +185,8 @@ def field_visit_report_record(
         report = FieldVisitReport.objects.create(
             case=task.case, task=task, officer=officer, created_at=now, updated_at=now, **values
         )
-        case_event(
-            case=task.case,
-            task=task,
-            kind=CaseEventKind.ARTEFACT_ADDED,
-            actor=officer,
-            at=now,
-            to_value="field visit report",
-            data={"visit_report": report.pk, "visit_date": visit_date.isoformat()},
+        _added(
+            task, officer, now, "field visit report", {"visit_report": report.pk, "visit_date": visit_date.isoformat()}
         )
         return report
     before = {key: getattr(report, key) for key in values}
@@ -248,14 +243,8 @@ def diagnostic_report_submit(*, task: Task, mentor, document, summary: str, find
     DiagnosticFinding.objects.bulk_create(
         [DiagnosticFinding(report=report, category=c, severity=s, description=d) for c, s, d in clean]
     )
-    case_event(
-        case=task.case,
-        task=task,
-        kind=CaseEventKind.ARTEFACT_ADDED,
-        actor=mentor,
-        at=now,
-        to_value="diagnostic report",
-        data={"diagnostic_report": report.pk, "findings": [c for c, _, _ in clean]},
+    _added(
+        task, mentor, now, "diagnostic report", {"diagnostic_report": report.pk, "findings": [c for c, _, _ in clean]}
     )
     return report
 
@@ -423,14 +412,12 @@ def remedy_add(
         amount=amount,
         updated_at=now,
     )
-    case_event(
-        case=task.case,
-        task=task,
-        kind=CaseEventKind.ARTEFACT_ADDED,
-        actor=actor,
-        at=now,
-        to_value=f"remedy: {remedy.get_type_display()}",
-        data={"remedy": remedy.pk, "owner": owner.name, "branch": branch.ifsc if branch else None},
+    _added(
+        task,
+        actor,
+        now,
+        f"remedy: {remedy.get_type_display()}",
+        {"remedy": remedy.pk, "owner": owner.name, "branch": branch.ifsc if branch else None},
     )
     return remedy
 
@@ -569,15 +556,7 @@ def check_in_record(*, task: Task, officer, held_on: date, notes: str, progress:
     check_in = CheckIn.objects.create(
         case=task.case, task=task, held_on=held_on, officer=officer, notes=notes.strip(), progress=clean, created_at=now
     )
-    case_event(
-        case=task.case,
-        task=task,
-        kind=CaseEventKind.ARTEFACT_ADDED,
-        actor=officer,
-        at=now,
-        to_value="check-in",
-        data={"check_in": check_in.pk, "held_on": held_on.isoformat()},
-    )
+    _added(task, officer, now, "check-in", {"check_in": check_in.pk, "held_on": held_on.isoformat()})
     for entry in clean:
         remedy = remedies[entry["remedy"]]
         if remedy.type not in FINANCIAL_REMEDY_TYPES and remedy.status not in FINISHED_REMEDY_STATUSES:

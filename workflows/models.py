@@ -106,8 +106,9 @@ class SlaThreshold(models.Model):
         ordering = ["task", "at"]
         constraints = [models.UniqueConstraint(fields=["task", "kind", "level"], name="sla_threshold_once")]
         indexes = [
-            # The sweep's only question: which thresholds are due? Fired ones are gone.
-            models.Index(fields=["at"], name="sla_threshold_at"),
+            # The sweep's only question, in its order: which thresholds are due? Fired ones are
+            # gone and a paused clock's wait at the end of time, so nothing else needs reading.
+            models.Index(fields=["at", "id"], name="sla_threshold_at"),
         ]
 
     def __str__(self):

@@ -13,7 +13,7 @@ from partners.choices import WORKING_ROLES, OrganisationKind, Role
 from partners.selectors import delegators_of, user_roles
 
 from .choices import ACTIVE_TASK_STATUSES, BANK_TASK_TYPES, SlaState, TaskStatus
-from .models import Task
+from .models import SlaThreshold, Task
 from .stagework import CONDITIONAL_WORK, STAGE_WORK, task_types_of_stage
 
 # What an inbox row shows besides the task: the case (stage, priority), its unit and district.
@@ -157,6 +157,16 @@ def _terminal_with_tasks() -> Iterator[CaseProblem]:
     )
     for case_id, stage, task_type in rows:
         yield CaseProblem(case_id, stage, f"an active {task_type} task on a {stage} case")
+    # A threshold exists only while its task is active (firing, completing, cancelling delete it):
+    # the sweep relies on it and reads nothing but the instant.
+    stale = (
+        SlaThreshold.objects.exclude(task__status__in=ACTIVE_TASK_STATUSES)
+        .values_list("task__case_id", "task__case__stage", "task__type", "task__status")
+        .order_by("task__case_id")
+        .distinct()
+    )
+    for case_id, stage, task_type, status in stale:
+        yield CaseProblem(case_id, stage, f"pending SLA thresholds on a {status} {task_type} task")
 
 
 def _problems_of(case_id, stage, active, done_since, remedies) -> Iterator[CaseProblem]:

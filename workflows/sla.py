@@ -5,10 +5,14 @@ workflows/services/sla.py stores the thresholds and sweeps them.
 """
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .calendar import DAY, WorkingCalendar
 from .choices import DurationUnit, ThresholdKind
+
+# The instant a threshold of a stopped clock waits at (paused while the case waits on the
+# enterprise): never reached, until the clock resumes and the threshold is given its real instant.
+STOPPED = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

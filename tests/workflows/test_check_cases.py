@@ -65,9 +65,11 @@ def test_a_case_whose_tasks_do_not_match_its_stage_is_reported(cases_at_every_st
         status=TaskStatus.CANCELLED
     )
     out = StringIO()
-    with pytest.raises(CommandError, match="3 problem"):
+    with pytest.raises(CommandError, match="5 problem"):
         call_command("check_cases", stdout=out)
     report = out.getvalue()
+    # Cancelling behind the services' back also leaves the tasks' SLA thresholds pending.
+    assert report.count("pending SLA thresholds on a cancelled") == 2
     assert f"case {visit.pk} (field_visit): an active remedy_plan task, which field_visit does not open" in report
     assert f"case {made[CaseStage.SCORED].pk} (scored): no outreach task" in report
     assert f"case {made[CaseStage.HANDHOLDING].pk} (handholding): remedy" in report

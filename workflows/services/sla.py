@@ -30,7 +30,7 @@ from scoring.models import Enterprise
 from ..calendar import WorkingCalendar, calendar_current
 from ..choices import ACTIVE_TASK_STATUSES, LadderTarget, SlaState, ThresholdKind
 from ..models import EscalationRung, Holiday, SlaThreshold, Task
-from ..sla import SlaTerms, sla_due, sla_thresholds
+from ..sla import STOPPED, SlaTerms, sla_due, sla_thresholds
 from .tasks import QUEUE_ROLE
 
 EVENT_OF_KIND = {
@@ -98,10 +98,11 @@ def sla_sweep(
 
 
 def _crossed(*, now: datetime, batch_size: int) -> list[tuple]:
-    """The unfired thresholds crossed by `now` on active, running tasks, oldest first, with what
-    the firing needs of their task. The thresholds and their tasks are locked together, skipping
-    rows another sweep (or a completion) holds: no sweep waits, so none deadlocks with the
-    thresholds-then-task order of completion. Served by the partial index sla_threshold_pending."""
+    """The thresholds crossed by `now`, oldest first, with what the firing needs of their task.
+    A threshold exists only while its task is active, and a paused clock's wait at STOPPED, so the
+    instant alone decides (served by the index sla_threshold_at). The thresholds and their tasks
+    are locked together, skipping rows another sweep (or a completion) holds: no sweep waits, so
+    none deadlocks with the thresholds-then-task order of completion."""
     threshold, task = SlaThreshold._meta.db_table, Task._meta.db_table
     organisation, case = Organisation._meta.db_table, Case._meta.db_table
     enterprise, district = Enterprise._meta.db_table, District._meta.db_table
@@ -115,12 +116,12 @@ def _crossed(*, now: datetime, batch_size: int) -> list[tuple]:
         JOIN {case} c ON c.id = t.case_id
         JOIN {enterprise} e ON e.id = c.enterprise_id
         JOIN {district} d ON d.id = e.district_id
-        WHERE th.at <= %s AND t.status IN (%s, %s) AND t.paused_at IS NULL
+        WHERE th.at <= %s
         ORDER BY th.at, th.id
         LIMIT %s{lock}
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now, *ACTIVE_TASK_STATUSES, batch_size])
+        cursor.execute(sql, [now, batch_size])
         rows = cursor.fetchall()
     if connection.vendor == "sqlite":  # SQLite hands back text for DateTimeFields in raw SQL
         from django.utils.dateparse import parse_datetime
@@ -166,7 +167,6 @@ def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
     case, enterprise, district = Case._meta.db_table, Enterprise._meta.db_table, District._meta.db_table
     params = {
         "now": now,
-        "active": list(ACTIVE_TASK_STATUSES),
         "batch": batch_size,
         "escalation": ThresholdKind.ESCALATION,
         "reminder": ThresholdKind.REMINDER,
@@ -191,7 +191,7 @@ def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
                t.branch_id
         FROM {threshold} th
         JOIN {task} t ON t.id = th.task_id
-        WHERE th.at <= %(now)s AND t.status = ANY(%(active)s) AND t.paused_at IS NULL
+        WHERE th.at <= %(now)s
         ORDER BY th.at, th.id
         LIMIT %(batch)s
         FOR UPDATE OF th, t SKIP LOCKED
@@ -334,7 +334,12 @@ def _pause(case: Case, *, actor, now: datetime, reason: str) -> int:
     tasks = list(Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES, paused_at__isnull=True))
     if not tasks:
         return 0
-    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(paused_at=now, sla_state=SlaState.PAUSED)
+    ids = [t.pk for t in tasks]
+    # A stopped clock has no instant to come: its thresholds wait at the end of time until the
+    # clock resumes and _reschedule gives them their moved instants. (The sweep then needs to
+    # look at nothing but a threshold's instant.)
+    SlaThreshold.objects.filter(task_id__in=ids).update(at=STOPPED)
+    Task.objects.filter(pk__in=ids).update(paused_at=now, sla_state=SlaState.PAUSED)
     case_events_bulk(
         [CaseEvent(case=case, task=t, kind=CaseEventKind.SLA_PAUSED, actor=actor, at=now, reason=reason) for t in tasks]
     )
@@ -504,7 +509,10 @@ def sla_recompute(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     calendar = calendar_current()
     moved = 0
-    tasks = Task.objects.filter(status__in=ACTIVE_TASK_STATUSES, case__stage__in=OPEN_STAGES).order_by("pk")
+    # Paused clocks are recomputed when they resume, under the calendar then in force.
+    tasks = Task.objects.filter(
+        status__in=ACTIVE_TASK_STATUSES, case__stage__in=OPEN_STAGES, paused_at__isnull=True
+    ).order_by("pk")
     for task in tasks.iterator(chunk_size=2000):
         with transaction.atomic():
             terms = SlaTerms.from_json(task.sla_terms)
@@ -514,9 +522,8 @@ def sla_recompute(*, now: datetime | None = None) -> int:
             locked = Task.objects.select_for_update().get(pk=task.pk)
             if locked.status not in ACTIVE_TASK_STATUSES:
                 continue
-            paused_at = locked.paused_at
+            if locked.paused_at is not None:  # paused since it was read: it moves on resume
+                continue
             _reschedule(locked, paused_seconds=locked.paused_seconds, calendar=calendar, now=now)
-            if paused_at is not None:  # still paused: keep it so
-                Task.objects.filter(pk=locked.pk).update(paused_at=paused_at, sla_state=SlaState.PAUSED)
             moved += 1
     return moved

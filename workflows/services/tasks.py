@@ -32,7 +32,7 @@ from ..choices import ACTIVE_TASK_STATUSES, Route, SlaState, TaskStatus
 from ..errors import TaskConflict
 from ..models import Delegation, SlaPolicy, SlaThreshold, Task
 from ..routing import mentor_least_loaded
-from ..sla import SlaTerms, sla_due, sla_thresholds
+from ..sla import STOPPED, SlaTerms, sla_due, sla_thresholds
 
 # Who is told of a new task waiting in an organisation's queue.
 QUEUE_ROLE = {
@@ -119,7 +119,8 @@ def tasks_open(
     thresholds, events, notes = [], [], []
     for task, spec in zip(tasks, specs, strict=True):
         for threshold in schedules[(task.type, task.priority)][1]:
-            thresholds.append(SlaThreshold(task=task, kind=threshold.kind, level=threshold.level, at=threshold.at))
+            at = STOPPED if task.paused_at else threshold.at  # a paused clock's instants wait for it
+            thresholds.append(SlaThreshold(task=task, kind=threshold.kind, level=threshold.level, at=at))
         events.append(
             CaseEvent(
                 case=task.case,
