@@ -6,13 +6,16 @@ plain language: what is happening with their case and what, if anything, they ne
 internal task names or SLA terms. One function per event; the channels wrap the result (the email
 templates in templates/notifications/email/, the SMS text, the notification centre's rows)."""
 
+from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import quote
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from casework.choices import CaseStage, CloseReason, RemedyStatus, RemedyType
 from scoring.choices import Source
@@ -34,7 +37,8 @@ class Message:
 
 
 def _when(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else ""
+    # Day-month-year and 24-hour time, the Indian convention, with no month names to translate.
+    return f"{timezone.localtime(moment):%d-%m-%Y %H:%M}" if moment else ""
 
 
 def _label(choices, value) -> str:
@@ -59,12 +63,29 @@ def _task_facts(request: NotificationRequest) -> dict:
     }
 
 
+PLACEHOLDER = "ARG0PLACEHOLDER"
+
+
+@lru_cache(maxsize=64)
+def _pattern(name: str, nargs: int) -> str | None:
+    # reverse() costs ~0.2 ms; a fan-out renders thousands of links to the same few pages.
+    try:
+        return reverse(name, args=[f"{PLACEHOLDER}{i}" for i in range(nargs)])
+    except NoReverseMatch:
+        return None
+
+
 def _path(name: str, *args) -> str:
     """A page of the site, or no link where this deployment has no such page."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
+    path = _pattern(name, len(args))
+    if path is None:  # no such page, or a route whose converters refuse the placeholder
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            return ""
+    for i, arg in enumerate(args):
+        path = path.replace(f"{PLACEHOLDER}{i}", quote(str(arg), safe="!$&'()*+,;=~:@"))
+    return path
 
 
 def _report_card(request: NotificationRequest) -> str:
@@ -240,5 +261,11 @@ RENDER = {
 
 def message_for(request: NotificationRequest, *, language: str = "en") -> Message:
     """The words of `request` in `language` (English where a catalogue has no translation)."""
-    with override(language):
+    with in_language(language):
         return RENDER[request.event](request)
+
+
+def in_language(language: str):
+    """translation.override, skipped when `language` is already active (a fan-out renders
+    thousands of messages, mostly in the default language)."""
+    return nullcontext() if language == get_language() else override(language)

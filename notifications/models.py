@@ -77,8 +77,14 @@ class Delivery(models.Model):
     """One request delivered, or to be delivered, to one person by one channel. For the in-app
     channel the row is the message in the person's notification centre (`read_at` when read)."""
 
-    request = models.ForeignKey(NotificationRequest, on_delete=models.CASCADE, related_name="deliveries")
-    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="notification_deliveries")
+    # No single-column indexes on the two keys: the unique constraint leads with the request, the
+    # notification centre's partial indexes with the recipient (an index less per row written).
+    request = models.ForeignKey(
+        NotificationRequest, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
+    recipient = models.ForeignKey(
+        USER, on_delete=models.CASCADE, related_name="notification_deliveries", db_index=False
+    )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     status = models.CharField(max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     created_at = models.DateTimeField(help_text="When the event happened (the request's time).")

@@ -8,10 +8,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import override
 
 from ..choices import Channel, NotificationEvent
-from ..messages import message_for
+from ..messages import in_language, message_for
 from .base import DeliveryFailed, OutboundChannel, language_of
 
 
@@ -44,7 +43,7 @@ class EmailChannel(OutboundChannel):
 
             template = "digest"
             context["sections"] = digest_sections(request)
-        with override(language):
+        with in_language(language):
             text = render_to_string(f"notifications/email/{template}.txt", context)
             html = render_to_string(f"notifications/email/{template}.html", context)
         email = EmailMultiAlternatives(

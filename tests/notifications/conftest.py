@@ -108,8 +108,10 @@ def redis_server(tmp_path):
 
 
 @pytest.fixture
-def broker(redis_server):
-    """Celery publishing to the test's own Redis, not eagerly."""
+def broker(redis_server, monkeypatch):
+    """Celery publishing to the test's own Redis, not eagerly. (Celery reads CELERY_BROKER_URL
+    from the environment before its settings: `make test` sets it to the shared Redis.)"""
+    monkeypatch.setenv("CELERY_BROKER_URL", redis_server.url)
     _reset_producers()
     with celery_conf(broker_url=redis_server.url, task_always_eager=False):
         yield redis_server

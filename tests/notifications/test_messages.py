@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, override
 
 from casework.choices import CaseStage, RemedyStatus, RemedyType
 from notifications.choices import OWNER_EVENTS, NotificationEvent
@@ -74,7 +75,7 @@ def test_staff_messages_name_the_task_unit_and_due_time():
     assert message.url == f"https://clinic.example.org/units/{case.enterprise.udyam_number}/"
 
 
-def test_hindi_and_urdu_are_ready_and_fall_back_to_english():
+def test_hindi_and_urdu_are_ready_and_messages_use_the_recipients_language():
     assert [code for code, _ in settings.LANGUAGES] == ["en", "hi", "ur"]
     for code in ("hi", "ur"):
         catalogue = Path(settings.LOCALE_PATHS[0]) / code / "LC_MESSAGES" / "django.po"
@@ -86,4 +87,9 @@ def test_hindi_and_urdu_are_ready_and_fall_back_to_english():
     request = NotificationRequest(
         event=NotificationEvent.DOCUMENTS_REQUESTED, created_at=timezone.now(), enterprise=unit, data={"items": "PAN"}
     )
-    assert message_for(request, language="hi").text == message_for(request, language="en").text
+    template = "Please send the clinic: %(items)s. Work on your case waits until they arrive."
+    for code in ("en", "hi", "ur"):
+        with override(code):
+            expected = gettext(template) % {"items": "PAN"}  # the catalogue's words, or English
+        assert message_for(request, language=code).text == expected
+    assert get_language() == "en"  # rendering in another language leaves the active one alone
