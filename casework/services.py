@@ -573,8 +573,12 @@ def _require_visible(case: Case, user, *, remedy: Remedy | None = None) -> None:
     if not case_list_for_user(user).filter(pk=case.pk).exists():
         raise Case.DoesNotExist("No such case, or not yours to see.")
     if not enterprise_list_full_view_for_user(user).filter(pk=case.enterprise_id).exists():
-        if remedy is None or remedy.type not in FINANCIAL_REMEDY_TYPES:
-            raise PermissionDenied("Bank staff see and write only the finance side of a case: its financial remedies.")
+        from .selectors import case_remedies_for_user
+
+        if remedy is None or not case_remedies_for_user(user, case, full=False).filter(pk=remedy.pk).exists():
+            raise PermissionDenied(
+                "Bank staff see and write only the finance side of a case: the financial remedies their bank acts on."
+            )
 
 
 @transaction.atomic

@@ -12,15 +12,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from partners.models import District
-from partners.selectors import case_get_for_user, case_list_for_user, enterprise_list_full_view_for_user
-from workflows.choices import BANK_TASK_TYPES
+from partners.selectors import case_get_for_user, case_list_for_user
 from workflows.errors import Conflict
-from workflows.models import Task
 from workflows.services import case_advance, case_transition_allowed, document_request_close, document_request_create
 from workflows.views import REFUSALS, refusal_text
 
+from . import selectors as parts
 from .choices import (
-    FINANCIAL_REMEDY_TYPES,
     OPEN_STAGES,
     VISIT_CHECKLIST,
     AttachmentKind,
@@ -28,7 +26,7 @@ from .choices import (
     CloseReason,
     DocumentRequestStatus,
 )
-from .models import Attachment, Case, CaseEvent, DocumentRequest, Remedy
+from .models import Attachment, Case, DocumentRequest, Remedy
 from .services import attachment_add, comment_add
 
 PAGE_SIZE = 50
@@ -83,27 +81,17 @@ def case_list(request):
     )
 
 
-def _finance_only(user, case: Case) -> bool:
-    return not enterprise_list_full_view_for_user(user).filter(pk=case.enterprise_id).exists()
-
-
 @login_required
 def case_detail(request, pk: int):
     case = _case(request, pk)
     user = request.user
-    finance_only = _finance_only(user, case)
-    tasks = Task.objects.filter(case=case).select_related("organisation", "assignee", "branch", "remedy")
-    remedies = Remedy.objects.filter(case=case).select_related("owner", "branch", "plan")
-    comments = case.comments.select_related("author", "remedy")
-    attachments = case.attachments.select_related("uploaded_by", "remedy")
-    events = CaseEvent.objects.filter(case=case).select_related("actor", "task")
-    if finance_only:
-        tasks = tasks.filter(type__in=sorted(BANK_TASK_TYPES))
-        financial = sorted(FINANCIAL_REMEDY_TYPES)
-        remedies = remedies.filter(type__in=financial)
-        comments = comments.filter(remedy__type__in=financial)
-        attachments = attachments.filter(remedy__type__in=financial)
-        events = events.filter(task__type__in=sorted(BANK_TASK_TYPES))
+    full = parts.case_seen_in_full(user, case)
+    finance_only = not full
+    tasks = parts.case_tasks_for_user(user, case).select_related("organisation", "assignee", "branch", "remedy")
+    remedies = parts.case_remedies_for_user(user, case, full=full).select_related("owner", "branch", "plan")
+    comments = parts.case_comments_for_user(user, case, full=full).select_related("author", "remedy")
+    attachments = parts.case_attachments_for_user(user, case, full=full).select_related("uploaded_by", "remedy")
+    events = parts.case_events_for_user(user, case, full=full).select_related("actor", "task")
     # The close form supplies the reason its guard wants: check only stage and permission.
     moves = {
         name: case_transition_allowed(case, name, actor=user, check_conditions=name != "close") for name in DIRECT_MOVES
@@ -128,7 +116,7 @@ def case_detail(request, pk: int):
         "events": events.order_by("-at", "-pk")[:200],
         "moves": moves,
         "close_reasons": CloseReason.choices,
-        "document_requests": case.document_requests.select_related("asked_by") if not finance_only else [],
+        "document_requests": parts.case_document_requests_for_user(user, case, full=full).select_related("asked_by"),
         "latest": case.enterprise.assessments.select_related("model").order_by("-as_of", "-model__version").first(),
         "checklist": VISIT_CHECKLIST,
     }
@@ -201,13 +189,13 @@ def attachment_upload(request, pk: int):
 @login_required
 def attachment_download(request, pk: int):
     """A file only for those who may see it: media is never served without this check."""
-    attachment = Attachment.objects.filter(pk=pk).select_related("remedy").first()
-    if attachment is None or not case_list_for_user(request.user).filter(pk=attachment.case_id).exists():
-        raise Http404("No such file, or not yours to see.")
-    case = attachment.case
-    if _finance_only(request.user, case) and not (
-        attachment.remedy and attachment.remedy.type in FINANCIAL_REMEDY_TYPES
-    ):
+    attachment = Attachment.objects.filter(pk=pk).select_related("case").first()
+    visible = attachment is not None and case_list_for_user(request.user).filter(pk=attachment.case_id).exists()
+    if visible:
+        case = attachment.case
+        full = parts.case_seen_in_full(request.user, case)
+        visible = parts.case_attachments_for_user(request.user, case, full=full).filter(pk=pk).exists()
+    if not visible:
         raise Http404("No such file, or not yours to see.")
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
@@ -215,7 +203,7 @@ def attachment_download(request, pk: int):
 @login_required
 def diagnostic_download(request, pk: int, report_pk: int):
     case = _case(request, pk)
-    if _finance_only(request.user, case):
+    if not parts.case_seen_in_full(request.user, case):
         raise Http404("No such file, or not yours to see.")
     report = case.diagnostic_reports.filter(pk=report_pk).first()
     if report is None:

@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework import selectors
 from casework import services as artefacts
 from casework.choices import OPEN_STAGES, CasePriority, CaseStage
 from casework.models import Attachment, Case, CaseEvent, Comment, DocumentRequest, FieldVisitReport, Remedy
@@ -24,7 +25,6 @@ from workflows.choices import ACTIVE_TASK_STATUSES, TaskType
 from workflows.errors import Conflict
 from workflows.models import Task
 
-from . import selectors
 from .serializers import (
     AttachmentInput,
     AttachmentSerializer,

@@ -175,3 +175,27 @@ def test_a_bank_referral_needs_the_banks_reference(team):
     task = task_claim(task=active_task(case, TaskType.BANK_REFERRAL), user=team.banker)
     with pytest.raises(ValidationError, match="reference"):
         bank_referral_record(task=task, officer=team.banker, referred_on=timezone.localdate(), reference=" ")
+
+
+def test_a_banker_writes_only_about_their_own_banks_remedy(team):
+    from scoring.models import CreditRecord
+    from tests.factories.scoring import CreditRecordFactory
+
+    other_branch = people.BranchFactory()
+    unit = unit_at(branch=team.branch)
+    month = CreditRecord.objects.get(enterprise=unit).month  # the unit also borrows from another bank
+    CreditRecordFactory(enterprise=unit, ifsc=other_branch.ifsc, month=month, outstanding=1)
+    case = walk(flagged_case(unit), CaseStage.REMEDY_PLAN, team)
+    task = active_task(case, TaskType.REMEDY_PLAN)
+    later = timezone.localdate() + timedelta(days=30)
+    theirs = remedy_add(
+        task=task, actor=task.assignee, type=RemedyType.TREDS_ONBOARDING, target_date=later, branch=other_branch
+    )
+    ours = remedy_add(task=task, actor=task.assignee, type=RemedyType.RESTRUCTURING, target_date=later)
+    from workflows.services import task_complete
+
+    task_complete(task=task, user=task.assignee, payload={"outcome": "approve"})
+    assert (ours.branch, theirs.branch) == (team.branch, other_branch)
+    comment_add(case=case, author=team.banker, body="Referred.", remedy=ours)
+    with pytest.raises(PermissionDenied, match="their bank acts on"):
+        comment_add(case=case, author=team.banker, body="Not mine.", remedy=theirs)

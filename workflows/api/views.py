@@ -46,7 +46,6 @@ from .serializers import (
     TasksBulkInput,
     TaskSerializer,
 )
-from .services import task_complete_with_photos
 
 # What the operations read of a task: the services reach for its case, unit, district,
 # organisation, branch, remedy and assignee.
@@ -277,15 +276,10 @@ class TaskCompleteApi(APIView):
         data.is_valid(raise_exception=True)
         payload = dict(data.validated_data)
         expected_version = payload.pop("expected_version", None)
-        photos = payload.pop("photos", None)
-        if photos:
-            task = task_complete_with_photos(
-                task=task, user=request.user, payload=payload, photos=photos, expected_version=expected_version
-            )
-        else:
-            task = workflow.task_complete(
-                task=task, user=request.user, payload=payload, expected_version=expected_version
-            )
+        photos = payload.pop("photos", None) or ()
+        task = workflow.task_complete(
+            task=task, user=request.user, payload=payload, expected_version=expected_version, photos=photos
+        )
         return _task_detail(request, task)
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from casework import services as artefacts
 from casework.audit import case_event
-from casework.choices import CaseEventKind, CloseReason, ConsultationMode
+from casework.choices import AttachmentKind, CaseEventKind, CloseReason, ConsultationMode
 from casework.models import Case
 
 from ..choices import ACTIVE_TASK_STATUSES, TaskStatus, TaskType
@@ -202,11 +202,16 @@ HANDLERS = {
 
 
 @transaction.atomic
-def task_complete(*, task: Task, user, payload: dict | None = None, expected_version: int | None = None) -> Task:
+def task_complete(
+    *, task: Task, user, payload: dict | None = None, expected_version: int | None = None, photos=()
+) -> Task:
     """Completes `task` for `user` with its stage's payload: records the artefact, marks the task
     done (exactly one of racing completions wins; the others get TaskConflict) and moves the case
-    or opens the follow-up work. Bad payload: ValidationError, and nothing is written."""
+    or opens the follow-up work. A field visit's `photos` hang off its report. Bad payload or a
+    refused photo: ValidationError, and nothing is written."""
     payload = payload or {}
+    if photos and task.type != TaskType.FIELD_VISIT:
+        raise ValidationError({"photos": "Photos belong to a field visit's report."})
     # The case row first: every writer of a case's tasks and stage takes this lock first.
     Case.objects.select_for_update().filter(pk=task.case_id).first()
     task = Task.objects.select_related("case__enterprise__district", "organisation", "remedy__branch").get(pk=task.pk)
@@ -221,6 +226,12 @@ def task_complete(*, task: Task, user, payload: dict | None = None, expected_ver
     if not user_may_act_on_task(user, task):
         raise PermissionDenied("Only the task's assignee (or their stand-in) can complete it.")
     outcome, move = HANDLERS[task.type](task, user, payload)
+    if photos:
+        report = task.case.visit_reports.filter(task=task).order_by("-updated_at").first()
+        for photo in photos:
+            artefacts.attachment_add(
+                case=task.case, uploader=user, file=photo, kind=AttachmentKind.PHOTO, visit_report=report
+            )
     now = timezone.now()
     task = task_mark_done(task=task, user=user, outcome=outcome, expected_version=task.version, now=now)
     case_event(

@@ -1,5 +1,5 @@
-"""Reads of one case's parts for the API, composed from partners.selectors (which alone decide who
-sees what): a user who sees a case only through a bank role sees its finance side — the bank tasks
+"""Reads of one case's parts for the pages and the API, composed from partners.selectors (which
+alone decide who sees what): a user who sees a case only through a bank role sees its finance side — the bank tasks
 they may see (task_list_for_user), the financial remedies those tasks are about, and the comments,
 attachments and audit events of those — and nothing else of it. Each function is one queryset,
 composable, never a query per row."""
