@@ -35,7 +35,7 @@ from ..choices import ACTIVE_TASK_STATUSES, Route, TaskType
 from ..errors import CaseChanged, IllegalTransition
 from ..flow import TRANSITIONS, CaseFlow
 from ..models import Task
-from ..routing import district_offices, iim_pool, task_destination
+from ..routing import district_offices, task_destination
 from ..stagework import STAGE_WORK
 from .tasks import TaskSpec, sla_policies, task_spec, tasks_cancel, tasks_open
 
@@ -51,15 +51,10 @@ def _stage_specs(case: Case, stage: str, *, offices=None) -> list[TaskSpec]:
             specs.extend(_bank_specs(case))
             continue
         organisation, branch = task_destination(work.route, enterprise=case.enterprise, offices=offices)
+        # Continuity: the mentor who worked the case before gets its next IIM task.
+        mentor = _mentor_of(case, organisation) if work.route == Route.IIM_POOL else None
         specs.append(
-            task_spec(
-                case,
-                work.task_type,
-                work.route,
-                organisation=organisation,
-                branch=branch,
-                prefer_mentor=_mentor_of(case),
-            )
+            task_spec(case, work.task_type, work.route, organisation=organisation, branch=branch, prefer_mentor=mentor)
         )
     return specs
 
@@ -82,10 +77,10 @@ def _bank_specs(case: Case) -> list[TaskSpec]:
     return specs
 
 
-def _mentor_of(case: Case) -> int | None:
+def _mentor_of(case: Case, iim) -> int | None:
     """The mentor who last worked an IIM task of the case: continuity of the consultation."""
     return (
-        Task.objects.filter(case=case, organisation=iim_pool(), assignee__isnull=False)
+        Task.objects.filter(case=case, organisation=iim, assignee__isnull=False)
         .order_by("-created_at")
         .values_list("assignee_id", flat=True)
         .first()
