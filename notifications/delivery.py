@@ -143,12 +143,14 @@ class SendResult:
 
 
 def _claim(delivery_ids: list[int], *, now: datetime) -> list[Delivery]:
-    """Takes the due, pending deliveries among `delivery_ids` for this sender: pending → sending
-    with a lease, attempts + 1 (the claim's token). Rows another sender holds are skipped."""
+    """Takes the pending deliveries among `delivery_ids` that are due or were handed to the
+    workers (queued) for this sender: pending → sending with a lease, attempts + 1 (the claim's
+    token). A retry waiting for its backoff is neither; rows another sender holds are skipped."""
     with transaction.atomic():
         ids = list(
             Delivery.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=sorted(delivery_ids), status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .filter(pk__in=sorted(delivery_ids), status=DeliveryStatus.PENDING)
+            .filter(Q(next_attempt_at__lte=now) | Q(queued_at__isnull=False))
             .values_list("pk", flat=True)
         )
         if not ids:
@@ -291,25 +293,26 @@ def notifications_relay(*, now: datetime | None = None, publish=None) -> RelayRe
         cursor = fan_out.last_id
     result.reclaimed = leases_reclaim(now=now)
     publish = publish or _publish_send
-    handed_before = now - timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
+    # Handing a batch over moves it out of the due window for a lease's time: a message the
+    # broker lost, or a worker that never took it, is handed over again then.
+    again_at = now + timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
     while True:
         with transaction.atomic():
-            # Due and not handed to a worker lately: a message lost by the broker, or never
-            # published, is handed again after a lease's time.
             ids = list(
                 Delivery.objects.select_for_update(skip_locked=True)
                 .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-                .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=handed_before))
-                .order_by("next_attempt_at", "pk")
+                .order_by("next_attempt_at", "pk")  # index delivery_due: no sort, however many are due
                 .values_list("pk", flat=True)[: settings.NOTIFICATIONS_SEND_BATCH]
             )
             if not ids:
                 return result
-            Delivery.objects.filter(pk__in=ids).update(queued_at=now)
+            Delivery.objects.filter(pk__in=ids).update(queued_at=now, next_attempt_at=again_at)
         try:
             publish(ids)
         except Exception as error:  # the broker is down: hand these over on the next run
-            Delivery.objects.filter(pk__in=ids, queued_at=now).update(queued_at=None)
+            Delivery.objects.filter(pk__in=ids, queued_at=now, status=DeliveryStatus.PENDING).update(
+                queued_at=None, next_attempt_at=now
+            )
             logger.warning("notifications relay: broker unavailable (%s); %d deliveries wait", error, len(ids))
             result.broker_down = True
             return result

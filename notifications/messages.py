@@ -63,7 +63,7 @@ def _task_facts(request: NotificationRequest) -> dict:
     }
 
 
-PLACEHOLDER = "ARG0PLACEHOLDER"
+PLACEHOLDER = "NOTIFICATIONARG"
 
 
 @lru_cache(maxsize=64)
@@ -75,7 +75,7 @@ def _pattern(name: str, nargs: int) -> str | None:
         return None
 
 
-def _path(name: str, *args) -> str:
+def site_path(name: str, *args) -> str:
     """A page of the site, or no link where this deployment has no such page."""
     path = _pattern(name, len(args))
     if path is None:  # no such page, or a route whose converters refuse the placeholder
@@ -91,11 +91,11 @@ def _path(name: str, *args) -> str:
 def _report_card(request: NotificationRequest) -> str:
     if request.case is None:
         return ""
-    return _path("scoring:unit-report-card", request.case.enterprise.udyam_number)
+    return site_path("scoring:unit-report-card", request.case.enterprise.udyam_number)
 
 
 def _centre() -> str:
-    return _path("notifications:centre")
+    return site_path("notifications:centre")
 
 
 def task_assigned(request):
@@ -229,7 +229,7 @@ def import_rejects(request):
             "The reject report lists each rejected row and why."
         )
         % facts,
-        _path("admin:scoring_importbatch_change", data["batch"]) if data.get("batch") else "",
+        site_path("admin:scoring_importbatch_change", data["batch"]) if data.get("batch") else "",
     )
 
 

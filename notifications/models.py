@@ -89,8 +89,10 @@ class Delivery(models.Model):
     status = models.CharField(max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     created_at = models.DateTimeField(help_text="When the event happened (the request's time).")
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Due at (pending): now for a new delivery, later for a retry's backoff. Handing it to the
+    # workers (`queued_at`) moves it a lease's time on, so that the relay hands it over again only
+    # if no worker took it (a message the broker lost); a sender may take a queued one at once.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    # Handed to the broker by the relay at; the relay hands it again if no worker claimed it soon.
     queued_at = models.DateTimeField(null=True, blank=True)
     # A claim's lease, and its token: the sender marks the row sent only if the lease is still the
     # one it took. A worker killed mid-send leaves the row `sending` until the lease runs out; the
@@ -108,7 +110,9 @@ class Delivery(models.Model):
         ]
         indexes = [
             # The sender's and the relay's questions: what is due, what lease ran out.
-            models.Index(fields=["next_attempt_at"], name="delivery_due", condition=Q(status=DeliveryStatus.PENDING)),
+            models.Index(
+                fields=["next_attempt_at", "id"], name="delivery_due", condition=Q(status=DeliveryStatus.PENDING)
+            ),
             models.Index(fields=["lease_until"], name="delivery_leased", condition=Q(status=DeliveryStatus.SENDING)),
             models.Index(fields=["created_at"], name="delivery_failed", condition=Q(status=DeliveryStatus.FAILED)),
             # A person's notification centre, newest first, and its unread count on every page.

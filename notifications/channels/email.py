@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from ..choices import Channel, NotificationEvent
-from ..messages import in_language, message_for
+from ..messages import in_language, message_for, site_path
 from .base import DeliveryFailed, OutboundChannel, language_of
 
 
@@ -35,7 +34,7 @@ class EmailChannel(OutboundChannel):
             "message": message,
             "recipient": recipient,
             "site_url": settings.NOTIFICATIONS_SITE_URL.rstrip("/"),
-            "preferences_url": settings.NOTIFICATIONS_SITE_URL.rstrip("/") + reverse("notifications:preferences"),
+            "preferences_url": settings.NOTIFICATIONS_SITE_URL.rstrip("/") + site_path("notifications:preferences"),
         }
         template = "message"
         if request.event == NotificationEvent.DAILY_DIGEST:
