@@ -232,10 +232,12 @@ class FinancialYear(FeedRecord):
 
 
 class ScoringModel(models.Model):
-    """One published version of the health scoring model (the YAML of SCORING.md, as data).
+    """One version of the health scoring model (the YAML of SCORING.md, as data).
 
-    A version that has produced an assessment is never edited in place: a change makes a
-    new version (scoring.services.scoring_model_create_version)."""
+    A new version starts as a draft: `score` and the pages use the latest *published* version,
+    and a draft's what-if (ModelComparison) shows how many units it would move between bands
+    before the department publishes it. A version that has produced an assessment is never
+    edited in place: a change makes a new version (scoring.services.scoring_model_create_version)."""
 
     name = models.CharField(max_length=64)
     version = models.PositiveIntegerField()
@@ -247,6 +249,10 @@ class ScoringModel(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    published_at = models.DateTimeField(null=True, blank=True, help_text="Empty: a draft, not used for scoring yet.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["name", "-version"]
@@ -325,3 +331,27 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"{self.enterprise_id} {self.as_of} {self.band}"
+
+
+class ModelComparison(models.Model):
+    """A what-if: every unit scored under a draft model version, compared band by band with its
+    assessment under the published version on the same as-of date. Nothing is stored per unit;
+    `changes` is the matrix {band before: {band after: units}}."""
+
+    model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="comparisons")
+    base = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    units = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    changes = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"what-if v{self.model.version} vs v{self.base.version} as of {self.as_of} ({self.get_status_display()})"

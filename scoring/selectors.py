@@ -24,9 +24,12 @@ OVERRIDE_WINDOW = 3  # §4.4: "any dpd > 90 in R_3"
 
 
 def scoring_model_get(*, version: int | None = None, name: str = "jkmhc-health") -> ScoringModel:
-    """The model's given version, or its latest; ScoringModel.DoesNotExist when there is none."""
+    """The model's given version (draft or not), or its latest published one;
+    ScoringModel.DoesNotExist when there is none."""
     models = ScoringModel.objects.filter(name=name)
-    return models.latest("version") if version is None else models.get(version=version)
+    if version is not None:
+        return models.get(version=version)
+    return models.filter(published_at__isnull=False).latest("version")
 
 
 def _between(period_field: str, months: list[date]) -> Q:

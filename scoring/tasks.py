@@ -15,3 +15,11 @@ def score_chunk_task(run_id: int, id_from: int, id_to: int) -> int:
         # The waiting `score --distributed` must learn that the run cannot complete.
         score_run_fail(run_id=run_id, error=f"chunk [{id_from}, {id_to}): {exc!r}")
         raise
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def model_what_if_task(comparison_id: int) -> None:
+    """Runs a draft model's what-if (scoring.services.whatif)."""
+    from .services.whatif import model_what_if_run
+
+    model_what_if_run(comparison_id=comparison_id)

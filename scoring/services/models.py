@@ -6,6 +6,7 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from ..models import ScoringModel
 from ..rules.measures import MEASURES
@@ -103,4 +104,15 @@ def scoring_model_update(*, model: ScoringModel, definition: dict, notes: str | 
     if notes is not None:
         model.notes = notes
     model.save(update_fields=["definition_json", "notes"])
+    return model
+
+
+@transaction.atomic
+def scoring_model_publish(*, model: ScoringModel, user=None) -> ScoringModel:
+    """Puts a draft version in use: from now `score` and the pages take it as the latest. Once
+    published a version stays published (idempotent)."""
+    ScoringModel.objects.filter(pk=model.pk, published_at__isnull=True).update(
+        published_at=timezone.now(), published_by=user
+    )
+    model.refresh_from_db()
     return model

@@ -7,6 +7,7 @@ import time
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -33,6 +34,11 @@ def score_run(
     any earlier one. With `distributed` the chunks run as Celery tasks and this waits for them;
     with `workers` > 1 they run in that many local processes (committed data only: each process
     has its own database connection)."""
+    if model.published_at is None:
+        raise ValidationError(
+            f"Version {model.version} is a draft: publish it in the admin before scoring with it "
+            "(its what-if shows how many units it would move between bands)."
+        )
     chunk_size = chunk_size or settings.SCORING_CHUNK_SIZE
     bounds = enterprise_id_bounds(chunk_size=chunk_size)
     run = ScoringRun.objects.create(model=model, as_of=as_of, distributed=distributed, chunks_total=len(bounds))
@@ -131,31 +137,42 @@ def score_chunk(*, run_id: int, id_from: int, id_to: int) -> int:
     return len(rows)
 
 
-def _score_chunk_in_sql(run: ScoringRun, id_from: int, id_to: int) -> int:
-    """One statement: the feed aggregates of the chunk's units (selectors.scoring_aggregates_sql),
-    the rules compiled to SQL (rules/sql.py) and the upsert of the assessments. PostgreSQL does
-    all of it next to the data; no unit's facts come to Python."""
-    compiled = _compiled(run.model, run.as_of)
+def assessment_select_sql(*, model: ScoringModel, as_of: date, id_from: int, id_to: int) -> tuple[str, list, dict]:
+    """`SELECT e.id, <every stored column of an assessment> FROM units e …` for the units with
+    id_from <= id < id_to under `model` as of `as_of`: the feed aggregates of the chunk
+    (selectors.scoring_aggregates_sql) and the rules compiled to SQL (rules/sql.py). Returns the
+    SQL, its parameters and the column names → expressions. PostgreSQL only."""
+    compiled = _compiled(model, as_of)
     sources = scoring_aggregates_sql(
-        plan=scoring_plan(model_def=run.model.definition, as_of=run.as_of), id_from=id_from, id_to=id_to
+        plan=scoring_plan(model_def=model.definition, as_of=as_of), id_from=id_from, id_to=id_to
     )
     joins = " ".join(f"LEFT JOIN ({sql}) {alias} ON {alias}.enterprise_id = e.id" for alias, sql, _ in sources)
     columns = compiled.result_columns()
-    table, units = Assessment._meta.db_table, Enterprise._meta.db_table
+    units = Enterprise._meta.db_table
+    sql = (
+        f"SELECT e.id AS enterprise_id, {', '.join(f'{expr} AS {name}' for name, expr in columns.items())} "
+        f"FROM {units} e {joins} {compiled.lateral_sql()} WHERE e.id >= %s AND e.id < %s"
+    )
+    params = [p for _, _, source_params in sources for p in source_params] + [id_from, id_to]
+    return sql, params, columns
+
+
+def _score_chunk_in_sql(run: ScoringRun, id_from: int, id_to: int) -> int:
+    """One statement: the chunk's assessments computed next to the data (assessment_select_sql)
+    and upserted. No unit's facts come to Python."""
+    select, params, columns = assessment_select_sql(model=run.model, as_of=run.as_of, id_from=id_from, id_to=id_to)
+    table = Assessment._meta.db_table
     stored = ", ".join(columns)
     updates = ", ".join(f"{c} = excluded.{c}" for c in ("run_id", "scored_at", *columns))
     sql = (
         f"INSERT INTO {table} (enterprise_id, model_id, as_of, run_id, scored_at, {stored}) "
-        f"SELECT e.id, %s, %s, %s, %s, {', '.join(columns.values())} FROM {units} e {joins} "
-        f"{compiled.lateral_sql()} WHERE e.id >= %s AND e.id < %s "
+        f"SELECT s.enterprise_id, %s, %s, %s, %s, {', '.join(f's.{c}' for c in columns)} FROM ({select}) s "
         f"ON CONFLICT (enterprise_id, as_of, model_id) DO UPDATE SET {updates}"
     )
-    params = [run.model_id, run.as_of, run.pk, timezone.now()]
-    params += [p for _, _, source_params in sources for p in source_params] + [id_from, id_to]
     with connection.cursor() as cursor:
         # JIT compiling this statement's few hundred expressions costs more than it saves.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, params)
+        cursor.execute(sql, [run.model_id, run.as_of, run.pk, timezone.now(), *params])
         return cursor.rowcount
 
 

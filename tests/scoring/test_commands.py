@@ -12,7 +12,12 @@ from django.core.management.base import CommandError
 
 from scoring.models import Assessment, ScoringModel
 from scoring.selectors import scoring_model_get
-from scoring.services.models import scoring_model_create_version, scoring_model_load_default, scoring_model_update
+from scoring.services.models import (
+    scoring_model_create_version,
+    scoring_model_load_default,
+    scoring_model_publish,
+    scoring_model_update,
+)
 from tests.factories.scoring import CreditRecordFactory, EnterpriseFactory, GstReturnFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +104,12 @@ def test_version_in_use_cannot_be_edited_but_a_new_version_can_be_made():
         scoring_model_update(model=model, definition=changed)
     v2 = scoring_model_create_version(base=model, definition=changed)
     assert v2.version == 2 and ScoringModel.objects.get(pk=model.pk).definition["distress_below"] == 50
+    # A new version is a draft: not scored with, not the latest, until it is published.
+    with pytest.raises(CommandError, match="is a draft"):
+        call_command("score", "--as-of", "2026-11-22", "--model-version", "2", stdout=StringIO())
+    assert scoring_model_get() == model
+    scoring_model_publish(model=v2)
+    assert scoring_model_get() == v2
     call_command("score", "--as-of", "2026-11-22", "--model-version", "2", stdout=StringIO())
     assert Assessment.objects.filter(model=v2).count() == 1
 

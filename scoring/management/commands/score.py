@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
@@ -10,7 +11,7 @@ from scoring.services.scoring import score_run
 
 
 class Command(BaseCommand):
-    help = "Score every unit as of a date with a scoring model version (default: the latest)."
+    help = "Score every unit as of a date with a published scoring model version (default: the latest published)."
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
@@ -24,7 +25,10 @@ class Command(BaseCommand):
             model = scoring_model_get(version=model_version)
         except ScoringModel.DoesNotExist:
             raise CommandError(f"no scoring model version {model_version}") from None
-        run = score_run(as_of=as_of, model=model, distributed=distributed, chunk_size=chunk_size, workers=workers)
+        try:
+            run = score_run(as_of=as_of, model=model, distributed=distributed, chunk_size=chunk_size, workers=workers)
+        except ValidationError as refusal:
+            raise CommandError(" ".join(refusal.messages)) from None
         if run.status == RunStatus.FAILED:
             raise CommandError(f"scoring run {run.pk} failed: {run.error}")
         self.stdout.write(f"scored {run.units_scored} units as of {as_of} with {model} (run {run.pk})")
