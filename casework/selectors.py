@@ -1,12 +1,14 @@
 """Reads of one case's parts for the pages and the API, composed from partners.selectors (which
-alone decide who sees what): a user who sees a case only through a bank role sees its finance side — the bank tasks
-they may see (task_list_for_user), the financial remedies those tasks are about, and the comments,
-attachments and audit events of those — and nothing else of it. Each function is one queryset,
+alone decide who sees what). A user who sees a case only through a bank role sees its finance
+side — the bank tasks they may see (task_list_for_user), the financial remedies those tasks are
+about, and the comments, attachments and audit events of those. A unit's owner sees what concerns
+them: the remedies of the approved plan, the documents asked of them and what they sent, the
+stage changes; not the clinic's tasks, comments or internal trail. Each function is one queryset,
 composable, never a query per row."""
 
 from django.db.models import Q, QuerySet
 
-from casework.choices import FINANCIAL_REMEDY_TYPES
+from casework.choices import FINANCIAL_REMEDY_TYPES, CaseEventKind, RemedyPlanStatus
 from casework.models import Attachment, Case, CaseEvent, Comment, DocumentRequest, Remedy
 from partners.selectors import enterprise_list_full_view_for_user, task_list_for_user
 
@@ -14,6 +16,14 @@ from partners.selectors import enterprise_list_full_view_for_user, task_list_for
 def case_seen_in_full(user, case: Case) -> bool:
     """Does `user` see the whole case (not only its finance side)? One query."""
     return enterprise_list_full_view_for_user(user).filter(pk=case.enterprise_id).exists()
+
+
+def case_owned_by(user, case: Case) -> bool:
+    """Is `user` an owner of the case's unit? One query."""
+    from partners.choices import Role
+    from partners.selectors import user_roles
+
+    return user_roles(user).filter(role=Role.ENTERPRISE_OWNER, enterprise_id=case.enterprise_id).exists()
 
 
 def case_tasks_for_user(user, case: Case) -> QuerySet:
@@ -26,6 +36,8 @@ def case_remedies_for_user(user, case: Case, *, full: bool, tasks: QuerySet | No
     remedies = Remedy.objects.filter(case=case)
     if full:
         return remedies
+    if case_owned_by(user, case):
+        return remedies.filter(plan__status=RemedyPlanStatus.APPROVED)
     tasks = case_tasks_for_user(user, case) if tasks is None else tasks
     finance_tasks = tasks.filter(remedy__isnull=False).values("remedy_id")
     return remedies.filter(type__in=sorted(FINANCIAL_REMEDY_TYPES), pk__in=finance_tasks)
@@ -33,18 +45,26 @@ def case_remedies_for_user(user, case: Case, *, full: bool, tasks: QuerySet | No
 
 def case_comments_for_user(user, case: Case, *, full: bool) -> QuerySet:
     comments = Comment.objects.filter(case=case)
-    return comments if full else comments.filter(remedy__in=case_remedies_for_user(user, case, full=False))
+    if full:
+        return comments
+    if case_owned_by(user, case):
+        return comments.none()  # the clinic's notes among its staff
+    return comments.filter(remedy__in=case_remedies_for_user(user, case, full=False))
 
 
 def case_attachments_for_user(user, case: Case, *, full: bool) -> QuerySet:
     attachments = Attachment.objects.filter(case=case)
-    return attachments if full else attachments.filter(remedy__in=case_remedies_for_user(user, case, full=False))
+    if full:
+        return attachments
+    if case_owned_by(user, case):
+        return attachments.filter(document_request__isnull=False)  # what the owner was asked for, and sent
+    return attachments.filter(remedy__in=case_remedies_for_user(user, case, full=False))
 
 
 def case_document_requests_for_user(user, case: Case, *, full: bool) -> QuerySet:
-    """What the clinic asked the enterprise for: not the finance side."""
+    """What the clinic asked the enterprise for: its staff and its owner see it, a bank does not."""
     requests = DocumentRequest.objects.filter(case=case)
-    return requests if full else requests.none()
+    return requests if full or case_owned_by(user, case) else requests.none()
 
 
 def case_events_for_user(user, case: Case, *, full: bool) -> QuerySet:
@@ -53,6 +73,11 @@ def case_events_for_user(user, case: Case, *, full: bool) -> QuerySet:
     events = CaseEvent.objects.filter(case=case)
     if full:
         return events
+    if case_owned_by(user, case):
+        return events.filter(
+            kind__in=[CaseEventKind.OPENED, CaseEventKind.TRANSITION, CaseEventKind.DOCUMENTS_REQUESTED,
+                      CaseEventKind.DOCUMENTS_RECEIVED]
+        )  # fmt: skip
     tasks = case_tasks_for_user(user, case)
     remedies = list(case_remedies_for_user(user, case, full=False, tasks=tasks).values_list("pk", flat=True))
     comments = list(Comment.objects.filter(case=case, remedy_id__in=remedies).values_list("pk", flat=True))

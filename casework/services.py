@@ -567,18 +567,25 @@ def check_in_record(*, task: Task, officer, held_on: date, notes: str, progress:
 # Comments and attachments: anyone who may see the case.
 
 
-def _require_visible(case: Case, user, *, remedy: Remedy | None = None) -> None:
-    """The user sees the case; one who sees only its finance side (bank staff) writes only
-    about a financial remedy."""
+def _require_visible(case: Case, user, *, remedy: Remedy | None = None, document_request=None) -> None:
+    """The user sees the case. One who sees only part of it writes only there: bank staff about
+    a financial remedy their bank acts on; the unit's owner an answer to a document request."""
     if not case_list_for_user(user).filter(pk=case.pk).exists():
         raise Case.DoesNotExist("No such case, or not yours to see.")
-    if not enterprise_list_full_view_for_user(user).filter(pk=case.enterprise_id).exists():
-        from .selectors import case_remedies_for_user
+    if enterprise_list_full_view_for_user(user).filter(pk=case.enterprise_id).exists():
+        return
+    from .selectors import case_document_requests_for_user, case_remedies_for_user
 
-        if remedy is None or not case_remedies_for_user(user, case, full=False).filter(pk=remedy.pk).exists():
-            raise PermissionDenied(
-                "Bank staff see and write only the finance side of a case: the financial remedies their bank acts on."
-            )
+    if (
+        document_request is not None
+        and case_document_requests_for_user(user, case, full=False).filter(pk=document_request.pk).exists()
+    ):
+        return
+    if remedy is None or not case_remedies_for_user(user, case, full=False).filter(pk=remedy.pk).exists():
+        raise PermissionDenied(
+            "Bank staff see and write only the finance side of a case: the financial remedies their bank acts on; "
+            "an owner sends the documents the clinic asked for."
+        )
 
 
 @transaction.atomic
@@ -607,7 +614,7 @@ def attachment_add(
     document_request=None,
 ) -> Attachment:
     """Stores a file on a case after checking its size and type; the digest is kept."""
-    _require_visible(case, uploader, remedy=remedy)
+    _require_visible(case, uploader, remedy=remedy, document_request=document_request)
     errors = {}
     if kind not in AttachmentKind.values:
         errors["kind"] = f"One of {', '.join(AttachmentKind.values)}."

@@ -86,6 +86,8 @@ def case_detail(request, pk: int):
     case = _case(request, pk)
     user = request.user
     full = parts.case_seen_in_full(user, case)
+    if not full and parts.case_owned_by(user, case):
+        return redirect("portal:home")  # an owner follows their case in the portal's words
     finance_only = not full
     tasks = parts.case_tasks_for_user(user, case).select_related("organisation", "assignee", "branch", "remedy")
     remedies = parts.case_remedies_for_user(user, case, full=full).select_related("owner", "branch", "plan")

@@ -26,6 +26,8 @@ from .models import Membership, Organisation
 # Roles that see every unit of the territory. IIM coordinators assign mentors across J&K; a
 # mentor sees the units of the cases they work and of those waiting in the IIM queue.
 TERRITORY_WIDE_ROLES = frozenset({Role.DEPARTMENT_ADMIN, Role.IIM_COORDINATOR})
+# Roles that see part of a case only: a bank its finance side, an owner what concerns them.
+PARTIAL_VIEW_ROLES = FINANCE_ONLY_ROLES | {Role.ENTERPRISE_OWNER}
 
 
 def membership_in_effect_q(*, on: date | None = None, prefix: str = "") -> Q:
@@ -135,15 +137,17 @@ def enterprise_get_for_user(user, pk: int):
 
 
 def enterprise_list_full_view_for_user(user) -> QuerySet:
-    """The units whose whole case, not only its finance side, `user` may see: those visible
-    through a membership other than a bank role. A district officer who is also a bank officer
-    sees all of Anantnag's cases but only the finance side of another district's borrowers."""
+    """The units whose whole case `user` may see: those visible through a membership other than
+    a bank role (banks see the finance side) or an owner's (owners see their case in the portal's
+    terms: its progress, its plan, what is asked of them; not the clinic's internal work). A
+    district officer who is also a bank officer sees all of Anantnag's cases but only the finance
+    side of another district's borrowers."""
     Enterprise = _enterprise_model()
     if not (user.is_authenticated and user.is_active):
         return Enterprise.objects.none()
     if user.is_superuser:
         return Enterprise.objects.all()
-    return _visible(user_roles(user).exclude(role__in=FINANCE_ONLY_ROLES))
+    return _visible(user_roles(user).exclude(role__in=PARTIAL_VIEW_ROLES))
 
 
 def can_see_finance_only(user) -> bool:
@@ -201,7 +205,7 @@ def task_list_for_user(user) -> QuerySet:
     delegators = delegators_of(user)
     if delegators:
         conditions.append(Q(assignee_id__in=delegators))
-    full = [m for m in memberships if m.role not in FINANCE_ONLY_ROLES]
+    full = [m for m in memberships if m.role not in PARTIAL_VIEW_ROLES]
     if full:
         conditions.append(Q(case__enterprise__in=_visible(full)))
     branches = sorted(m.branch_id for m in memberships if m.role == Role.BANK_OFFICER)

@@ -13,6 +13,7 @@ from tests.factories.cases import PDF
 pytestmark = pytest.mark.django_db
 
 FINANCE_ONLY = {"banker_x", "nodal_x", "banker_y"}
+OWNERS = {"owner_u", "owner_v"}
 
 
 def url(w, case, part):
@@ -29,7 +30,18 @@ def test_a_case_s_parts_are_listed_by_who_sees_what(w, as_, persona):
             assert_error(response, 404)
             continue
         listed = ids(response)
-        if persona not in FINANCE_ONLY:
+        if persona in OWNERS:
+            # What concerns the owner: the approved plan's remedies, the documents asked of them
+            # and what they sent; not the clinic's own comments.
+            approved = a.remedies.filter(plan__status="approved")
+            by_part = {
+                "remedies": set(approved.values_list("pk", flat=True)),
+                "comments": set(),
+                "attachments": set(a.attachments.filter(document_request__isnull=False).values_list("pk", flat=True)),
+                "document-requests": set(a.document_requests.values_list("pk", flat=True)),
+            }
+            assert listed == by_part[part], (persona, part)
+        elif persona not in FINANCE_ONLY:
             every = {"remedies": a.remedies, "comments": a.comments, "attachments": a.attachments}
             expected = set(every[part].values_list("pk", flat=True)) if part in every else set()
             if part == "document-requests":
@@ -109,8 +121,9 @@ def test_comments_a_bank_writes_only_about_its_remedy(w, as_):
     assert response.status_code == 201 and response.json()["remedy"] == restructuring.pk
     assert_error(as_("banker_y").post(url(w, "A", "comments"), {"body": "x"}), 404)
     assert "body" in assert_error(as_("officer_a").post(url(w, "A", "comments"), {"body": " "}), 400)["fields"]
-    assert as_("owner_u").post(url(w, "A", "comments"), {"body": "Thank you."}).status_code == 201
-    assert Comment.objects.filter(case=a).count() == 4
+    # An owner answers in the portal (documents asked for), not in the clinic's comments.
+    assert_error(as_("owner_u").post(url(w, "A", "comments"), {"body": "Thank you."}), 403, "permission_denied")
+    assert Comment.objects.filter(case=a).count() == 3
 
 
 def test_attachments_upload_and_download_only_if_visible(w, as_, settings):

@@ -199,3 +199,22 @@ def test_a_banker_writes_only_about_their_own_banks_remedy(team):
     comment_add(case=case, author=team.banker, body="Referred.", remedy=ours)
     with pytest.raises(PermissionDenied, match="their bank acts on"):
         comment_add(case=case, author=team.banker, body="Not mine.", remedy=theirs)
+
+
+def test_an_owner_sends_what_was_asked_for_and_nothing_else(team, client):
+    from workflows.services import document_request_create
+
+    case = flagged_case(unit_at(branch=team.branch))
+    owner = people.enterprise_owner(case.enterprise)
+    request = document_request_create(case=case, actor=team.director, items="Bank statements, last 6 months")
+    statement = SimpleUploadedFile("statement.pdf", b"%PDF-1.4 statement", content_type="application/pdf")
+    sent = attachment_add(case=case, uploader=owner, file=statement, document_request=request)
+    assert sent.document_request == request
+    with pytest.raises(PermissionDenied):
+        attachment_add(
+            case=case, uploader=owner, file=SimpleUploadedFile("x.pdf", b"%PDF", content_type="application/pdf")
+        )
+    with pytest.raises(PermissionDenied):
+        comment_add(case=case, author=owner, body="Hello")
+    client.force_login(owner)
+    assert client.get(f"/cases/{case.pk}/").url == "/portal/"  # owners follow their case in the portal
