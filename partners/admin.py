@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from . import services
 from .choices import OrganisationKind
-from .models import Branch, District, Division, Membership, Organisation
+from .models import Branch, DataConsent, District, Division, Membership, Organisation
 
 
 @admin.register(Division)
@@ -164,3 +164,24 @@ class MembershipAdmin(admin.ModelAdmin):
         for membership in queryset.filter(is_active=True):
             services.membership_revoke(membership=membership)
         self.message_user(request, "Revoked.", messages.SUCCESS)
+
+
+@admin.register(DataConsent)
+class DataConsentAdmin(admin.ModelAdmin):
+    """The owners' consent history, to read: only an owner gives or withdraws consent (in the
+    portal, through partners.services.consent_set), and no row is ever changed or deleted."""
+
+    list_display = ["at", "enterprise", "source", "granted", "by"]
+    list_filter = ["source", "granted"]
+    search_fields = ["enterprise__udyam_number", "enterprise__enterprise_name", "by__username", "by__email"]
+    list_select_related = ["enterprise", "by"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

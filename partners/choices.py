@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DivisionCode(models.TextChoices):
@@ -51,3 +52,15 @@ WORKING_ROLES = {
     OrganisationKind.IIM: frozenset({Role.IIM_MENTOR, Role.IIM_COORDINATOR}),
     OrganisationKind.BANK: frozenset({Role.BANK_OFFICER, Role.BANK_NODAL_OFFICER}),
 }
+
+
+class ConsentSource(models.TextChoices):
+    """The data sources an enterprise owner consents to the clinic using: the five feeds of
+    SCORING.md §1 besides the Udyam profile (the registration itself). Values are those of
+    scoring.choices.Source; the labels are the owner's words."""
+
+    GST = "gst", _("GST returns")
+    EPFO = "epfo", _("EPFO provident fund returns")
+    POWER = "power", _("Electricity bills")
+    CREDIT = "credit", _("Bank loan records")
+    FINANCIALS = "financials", _("Annual accounts (revenue and profit)")

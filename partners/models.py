@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .choices import DivisionCode, OrganisationKind, Role
+from .choices import ConsentSource, DivisionCode, OrganisationKind, Role
 
 # RBI's Indian Financial System Code: four letters naming the bank, a zero reserved for future
 # use, six characters naming the branch.
@@ -213,3 +213,27 @@ class Membership(models.Model):
     def __str__(self):
         where = self.enterprise or self.branch or self.organisation
         return f"{self.user} — {self.get_role_display()} — {where}"
+
+
+class DataConsent(models.Model):
+    """One grant or withdrawal, by an enterprise owner, of consent to the clinic using one data
+    source (partners.choices.ConsentSource) for their unit, with who and when.
+
+    Append-only history (on PostgreSQL and SQLite a trigger refuses UPDATE and DELETE, migration
+    partners 0005): the consent in force for a unit and source is its latest row; no row yet
+    means the owner has not been asked."""
+
+    enterprise = models.ForeignKey("scoring.Enterprise", on_delete=models.PROTECT, related_name="data_consents")
+    source = models.CharField(max_length=16, choices=ConsentSource.choices)
+    granted = models.BooleanField(help_text="True: consent given; False: consent withdrawn.")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["enterprise", "source", "-at", "-id"]
+        # The portal reads a unit's rows newest first; the latest per source is its state.
+        indexes = [models.Index(fields=["enterprise", "source", "-at"], name="consent_latest")]
+
+    def __str__(self):
+        state = "given" if self.granted else "withdrawn"
+        return f"{self.enterprise_id} {self.source}: consent {state} {self.at:%Y-%m-%d %H:%M}"

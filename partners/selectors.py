@@ -20,8 +20,8 @@ from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .choices import FINANCE_ONLY_ROLES, WORKING_ROLES, OrganisationKind, Role
-from .models import Membership, Organisation
+from .choices import FINANCE_ONLY_ROLES, WORKING_ROLES, ConsentSource, OrganisationKind, Role
+from .models import DataConsent, Membership, Organisation
 
 # Roles that see every unit of the territory. IIM coordinators assign mentors across J&K; a
 # mentor sees the units of the cases they work and of those waiting in the IIM queue.
@@ -306,3 +306,18 @@ def user_may_direct_case(user, case) -> bool:
         if role == Role.DIVISIONAL_DIRECTOR and organisation.division_id == district.division_id:
             return True
     return False
+
+
+def consent_in_force(enterprise) -> dict[str, DataConsent | None]:
+    """Each consent source of the unit and its latest row (None: never asked), in the order of
+    ConsentSource; one query over the unit's history (index consent_latest)."""
+    state: dict[str, DataConsent | None] = dict.fromkeys(ConsentSource.values)
+    for consent in DataConsent.objects.filter(enterprise=enterprise).select_related("by").order_by("-at", "-id"):
+        if state.get(consent.source) is None:
+            state[consent.source] = consent
+    return state
+
+
+def consent_history(enterprise) -> QuerySet[DataConsent]:
+    """Every grant and withdrawal for the unit, newest first."""
+    return DataConsent.objects.filter(enterprise=enterprise).select_related("by").order_by("-at", "-id")
