@@ -32,6 +32,7 @@ run: $(STAMP)
 # 2. The whole test suite on PostgreSQL with Redis: ruff, migrations check, pytest.
 test: $(DEV_STAMP)
 	./scripts/services-up
+	./scripts/ensure-chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(PY) manage.py makemigrations --check --dry-run

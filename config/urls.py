@@ -3,13 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from casework.portal.forms import SignInForm
 from config.api import api_not_found
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("workflows.urls")),
     path("", include("casework.urls")),
@@ -17,6 +22,8 @@ urlpatterns = [
     path("", include("scoring.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
+    # The language switcher of the owner pages (Django's set_language view).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # The API (docs/decisions/0004-api.md): one package per app.

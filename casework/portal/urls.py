@@ -1,3 +1,6 @@
+"""The enterprise owner's portal: register with a Udyam number, consent to data sources, see the
+report card and the case's progress, answer what is asked (issue 5)."""
+
 from django.urls import path
 
 from . import views
@@ -6,4 +9,8 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("register/", views.register, name="register"),
+    path("units/<str:udyam_number>/", views.unit, name="unit"),
+    path("units/<str:udyam_number>/consent/", views.consent, name="consent"),
+    path("units/<str:udyam_number>/documents/<int:pk>/", views.documents_upload, name="documents-upload"),
+    path("units/<str:udyam_number>/documents/<int:pk>/done/", views.documents_done, name="documents-done"),
 ]
