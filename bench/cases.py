@@ -235,10 +235,11 @@ def populate(connection, *, history: int, open_tasks: int, now):
         closed_first = _cases(cursor, batch=batch, count=history // 5, closed=True, now=now)
         cursor.execute(
             """
-            INSERT INTO workflows_task (case_id, type, stage, organisation_id, priority, status, assignee_id,
-                assigned_at, created_at, due_at, sla_state, escalation_level, paused_seconds, sla_terms,
+            INSERT INTO workflows_task (case_id, enterprise_id, type, stage, organisation_id, priority, status,
+                assignee_id, assigned_at, created_at, due_at, sla_state, escalation_level, paused_seconds, sla_terms,
                 completed_at, outcome, version)
-            SELECT c.id, (ARRAY['outreach','consultation','field_visit','diagnostic_report','remedy_plan'])[k],
+            SELECT c.id, c.enterprise_id,
+                (ARRAY['outreach','consultation','field_visit','diagnostic_report','remedy_plan'])[k],
                 (ARRAY['scored','online_consultation','field_visit','diagnostic_report','remedy_plan'])[k],
                 CASE WHEN k IN (2, 4, 5) THEN %(iim)s ELSE o.id END, c.priority,
                 CASE WHEN k = 5 THEN 'cancelled' ELSE 'done' END,
@@ -301,10 +302,10 @@ def open_cases(cursor, *, batch: int, count: int, now) -> None:
     first = _cases(cursor, batch=batch, count=count, closed=False, now=now)
     cursor.execute(
         """
-        INSERT INTO workflows_task (case_id, type, stage, organisation_id, priority, status, assignee_id,
-            assigned_at, created_at, due_at, sla_state, escalation_level, paused_seconds, sla_terms, outcome,
-            version)
-        SELECT c.id, 'field_visit', 'field_visit', o.id, c.priority,
+        INSERT INTO workflows_task (case_id, enterprise_id, type, stage, organisation_id, priority, status,
+            assignee_id, assigned_at, created_at, due_at, sla_state, escalation_level, paused_seconds, sla_terms,
+            outcome, version)
+        SELECT c.id, c.enterprise_id, 'field_visit', 'field_visit', o.id, c.priority,
             CASE WHEN (c.id / 20) %% 5 = 0 THEN 'assigned' ELSE 'open' END,
             CASE WHEN (c.id / 20) %% 5 = 0 THEN (
                 SELECT m.user_id FROM partners_membership m WHERE m.organisation_id = o.id

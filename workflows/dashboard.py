@@ -29,7 +29,7 @@ DASHBOARD_ROLES = frozenset(
 )
 REVIVAL_MONTHS = 12
 # A task's district, as grouped by.
-DISTRICT = ("case__enterprise__district__code", "case__enterprise__district__name")
+DISTRICT = ("enterprise__district__code", "enterprise__district__name")
 
 
 def dashboard_allowed(user) -> bool:

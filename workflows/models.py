@@ -29,6 +29,9 @@ class Task(models.Model):
     claims it or is assigned, then theirs until done. Written only by workflows/services."""
 
     case = models.ForeignKey("casework.Case", on_delete=models.PROTECT, related_name="tasks")
+    # The case's unit, copied when the task opens (a case never changes unit): an inbox row shows
+    # the unit and its district without joining the case.
+    enterprise = models.ForeignKey("scoring.Enterprise", on_delete=models.PROTECT, related_name="+", db_index=False)
     type = models.CharField(max_length=24, choices=TaskType.choices)
     stage = models.CharField(max_length=24, choices=CaseStage.choices, help_text="The stage that opened it.")
     organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, related_name="tasks")

@@ -16,15 +16,15 @@ from .choices import ACTIVE_TASK_STATUSES, BANK_TASK_TYPES, SlaState, TaskStatus
 from .models import SlaThreshold, Task
 from .stagework import CONDITIONAL_WORK, STAGE_WORK, task_types_of_stage
 
-# What an inbox row shows besides the task: the case (stage, priority), its unit and district.
-# Kept to these joins and columns: each more is planning and decoding time on every page view.
-INBOX_RELATED = ("case__enterprise__district",)
+# What an inbox row shows besides the task (whose stage and priority are its case's while it is
+# active): its unit and district, through the task's own copy of the unit, not the case. Kept to
+# these joins and columns: each more is planning and decoding time on every page view.
+INBOX_RELATED = ("enterprise__district",)
 INBOX_FIELDS = (
     "id", "case_id", "type", "stage", "organisation_id", "branch_id", "remedy_id", "priority", "status",
-    "assignee_id", "created_at", "due_at", "sla_state", "escalation_level", "paused_at", "version",
-    "case__id", "case__stage", "case__priority", "case__enterprise_id", "case__version", "case__waiting_since",
-    "case__enterprise__id", "case__enterprise__udyam_number", "case__enterprise__enterprise_name",
-    "case__enterprise__district_id", "case__enterprise__district__id", "case__enterprise__district__name",
+    "assignee_id", "created_at", "due_at", "sla_state", "escalation_level", "paused_at", "version", "enterprise_id",
+    "enterprise__id", "enterprise__udyam_number", "enterprise__enterprise_name", "enterprise__district_id",
+    "enterprise__district__id", "enterprise__district__name",
 )  # fmt: skip
 
 

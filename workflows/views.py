@@ -67,9 +67,9 @@ def inbox(request):
     tasks = TABS[tab](request.user)
     filters = {key: request.GET.get(key, "") for key in ("district", "stage", "priority", "sla")}
     if filters["district"]:
-        tasks = tasks.filter(case__enterprise__district__code=filters["district"])
+        tasks = tasks.filter(enterprise__district__code=filters["district"])
     if filters["stage"]:
-        tasks = tasks.filter(case__stage=filters["stage"])
+        tasks = tasks.filter(stage=filters["stage"])
     if filters["priority"]:
         tasks = tasks.filter(priority=filters["priority"])
     counts = task_counts_by_sla_state(tasks)
@@ -119,7 +119,7 @@ def claim(request, pk: int):
     except REFUSALS as refusal:
         messages.error(request, refusal_text(refusal))
     if request.headers.get("HX-Request"):
-        task = Task.objects.select_related("case__enterprise__district", "assignee").get(pk=task.pk)
+        task = Task.objects.select_related("enterprise__district", "assignee").get(pk=task.pk)
         return render(request, "workflows/_inbox_row.html", {"task": task, "tab": "queue", "now": timezone.now()})
     return redirect(request.POST.get("next") or reverse("workflows:task", args=[task.pk]))
 
@@ -302,7 +302,7 @@ def dashboard(request):
     sla = figures["sla"]
     overdue_tasks = (
         task_list_for_user_active_overdue(request.user)
-        .select_related("case__enterprise__district", "organisation", "assignee")
+        .select_related("enterprise__district", "organisation", "assignee")
         .order_by("due_at")[:25]
     )
     context = {

@@ -53,6 +53,7 @@ def test_a_case_whose_tasks_do_not_match_its_stage_is_reported(cases_at_every_st
     # Damage the data as only a bug (or a hand at a SQL prompt) could: a stray task, a lost one.
     Task.objects.create(
         case=visit,
+        enterprise=visit.enterprise,
         type=TaskType.REMEDY_PLAN,
         stage=visit.stage,
         organisation=active_task(visit, TaskType.FIELD_VISIT).organisation,

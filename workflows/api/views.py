@@ -28,7 +28,6 @@ from workflows import services as workflow
 from workflows.choices import ACTIVE_TASK_STATUSES, SlaState, TaskStatus, TaskType
 from workflows.models import Task
 from workflows.selectors import (
-    INBOX_RELATED,
     task_counts_by_sla_state,
     task_escalated_to_user,
     task_inbox_for_user,
@@ -50,6 +49,13 @@ from .serializers import (
 # What the operations read of a task: the services reach for its case, unit, district,
 # organisation, branch, remedy and assignee.
 TASK_RELATED = ("case__enterprise__district", "organisation", "branch", "remedy", "assignee", "completed_by")
+# A list row nests its case (stage, priority, version) and the case's unit: more than the pages'
+# inbox rows (workflows.selectors.INBOX_FIELDS), so the API reads whole rows with these joins.
+TASK_LIST_RELATED = ("case__enterprise__district",)
+
+
+def _rows(tasks):
+    return tasks.defer(None).select_related(*TASK_LIST_RELATED)
 NOT_FOUND = "No such task, or not yours to see."
 
 
@@ -85,7 +91,7 @@ class TaskFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=TaskStatus.choices)
     priority = django_filters.ChoiceFilter(choices=CasePriority.choices)
     sla_state = django_filters.ChoiceFilter(choices=SlaState.choices)
-    district = django_filters.CharFilter(field_name="case__enterprise__district__code", help_text="District code.")
+    district = django_filters.CharFilter(field_name="enterprise__district__code", help_text="District code.")
     case = django_filters.NumberFilter(field_name="case_id")
 
     class Meta:
@@ -104,7 +110,7 @@ class TaskListApi(_TaskListApi):
     """Every task the user may see (a bank: its bank tasks), most urgent first."""
 
     def list_queryset(self):
-        return task_list_for_user(self.request.user).select_related(*INBOX_RELATED).order_by("due_at", "pk")
+        return _rows(task_list_for_user(self.request.user)).order_by("due_at", "pk")
 
 
 @extend_schema(tags=["tasks"])
@@ -112,7 +118,7 @@ class TaskInboxApi(_TaskListApi):
     """My tasks: assigned to me or to someone I stand in for, most urgent first."""
 
     def list_queryset(self):
-        return task_inbox_for_user(self.request.user)
+        return _rows(task_inbox_for_user(self.request.user))
 
 
 @extend_schema(tags=["tasks"])
@@ -120,7 +126,7 @@ class TaskQueueApi(_TaskListApi):
     """My organisation's queue: unclaimed tasks I may claim (a bank officer: at my branch)."""
 
     def list_queryset(self):
-        return task_queue_for_user(self.request.user)
+        return _rows(task_queue_for_user(self.request.user))
 
 
 @extend_schema(tags=["tasks"])
@@ -128,7 +134,7 @@ class TaskEscalatedApi(_TaskListApi):
     """Active tasks whose clocks escalated to a rung I hold."""
 
     def list_queryset(self):
-        return task_escalated_to_user(self.request.user)
+        return _rows(task_escalated_to_user(self.request.user))
 
 
 @extend_schema(tags=["tasks"], responses={200: TaskSerializer(many=True), **error_responses(404)})
@@ -137,7 +143,7 @@ class CaseTaskListApi(_TaskListApi):
 
     def list_queryset(self):
         case = case_for(self.request, self.kwargs["pk"])
-        return task_list_for_user(self.request.user).filter(case=case).select_related(*INBOX_RELATED)
+        return _rows(task_list_for_user(self.request.user).filter(case=case))
 
 
 @extend_schema(tags=["tasks"], responses={200: SlaCountsSerializer})

@@ -99,6 +99,7 @@ def tasks_open(
         tasks.append(
             Task(
                 case=spec.case,
+                enterprise_id=spec.case.enterprise_id,
                 type=spec.type,
                 stage=spec.case.stage,
                 organisation=spec.organisation,
