@@ -44,3 +44,9 @@ lint: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	./scripts/services-up
 	$(PY) bench/run.py
+
+# Notifications benchmark (issue 4): 100,000 requests relayed and delivered, see docs/benchmarks.md.
+.PHONY: bench-notifications
+bench-notifications: $(DEV_STAMP)
+	./scripts/services-up
+	$(PY) bench/notifications.py

@@ -14,7 +14,7 @@ BEAT_SCHEDULE: dict = {
     # Notifications (issue 4). The relay fans out every request not yet delivered (written while
     # the broker was down, or by a writer that does not kick a worker, like the sweep above),
     # takes back deliveries whose worker died, and hands due emails/SMS to workers. Every 15 s:
-    # the longest a request waits when no kick reached a worker; idle, it is two index probes.
+    # the longest a request waits when no kick reached a worker; idle, four small index probes.
     # Concurrent relays share the work (SKIP LOCKED).
     "notifications-relay": {"task": "notifications.tasks.notifications_relay_task", "schedule": 15.0},
     # The daily digest at 07:30 local time (CELERY_TIMEZONE); working days only, once per person

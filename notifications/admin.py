@@ -2,6 +2,7 @@
 for the failed ones (through notifications.delivery.deliveries_resend)."""
 
 from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from .choices import DeliveryStatus
@@ -33,14 +34,33 @@ class DeliveryInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recipient")
+
+
+class ToldNobodyFilter(admin.SimpleListFilter):
+    """Requests fanned out to nobody: an audience with no one in it that day (a DIC with no
+    district officer in effect, a unit with no owner account)."""
+
+    title = _("told")
+    parameter_name = "told"
+
+    def lookups(self, request, model_admin):
+        return [("nobody", _("nobody"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "nobody":
+            return queryset.filter(fanned_out_at__isnull=False, deliveries__isnull=True)
+        return queryset
+
 
 @admin.register(NotificationRequest)
 class NotificationRequestAdmin(ReadOnlyAdmin):
     list_display = ("id", "event", "created_at", "audience", "case", "fanned_out_at")
-    list_filter = ("event", ("fanned_out_at", admin.EmptyFieldListFilter))
+    list_filter = ("event", ("fanned_out_at", admin.EmptyFieldListFilter), ToldNobodyFilter)
     date_hierarchy = "created_at"
     raw_id_fields = ("user", "organisation", "branch", "enterprise", "case", "task")
-    list_select_related = ("user", "organisation", "branch", "enterprise")
+    list_select_related = ("user", "organisation", "branch", "enterprise", "case")
     inlines = [DeliveryInline]
     show_full_result_count = False
 
@@ -91,10 +111,11 @@ class DeliveryAdmin(ReadOnlyAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        # Open on what needs attention: the failed ones.
-        if not request.GET and not request.POST:
-            request.GET = request.GET.copy()
-            request.GET["status__exact"] = DeliveryStatus.FAILED
+        # Arriving from elsewhere (the admin index, a bookmark), open on what needs attention: the
+        # failed ones. The list's own "All" link (referred from this list) still shows everything.
+        came_from_list = request.path in request.META.get("HTTP_REFERER", "")
+        if request.method == "GET" and not request.GET and not came_from_list:
+            return redirect(f"{request.path}?status__exact={DeliveryStatus.FAILED}")
         return super().changelist_view(request, extra_context)
 
 

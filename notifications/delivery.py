@@ -81,6 +81,10 @@ def requests_fan_out(
                         rows.append((request.pk, user_id, key, request.created_at, getattr(channel, "instant", False)))
         _deliveries_insert(rows, now=now)
         ids = [request.pk for request in requests]
+        nobody = [request.pk for request in requests if not people.get(request.pk)]
+        if nobody:
+            # Not lost, but told to no one (a queue with nobody in it today): the admin lists them.
+            logger.warning("notifications: %d requests have nobody to tell: %s", len(nobody), nobody[:20])
         NotificationRequest.objects.filter(pk__in=ids).update(fanned_out_at=now)
     return FanOut(requests=ids, deliveries=len(rows), last_id=ids[-1])
 
@@ -88,8 +92,8 @@ def requests_fan_out(
 def _deliveries_insert(rows: list[tuple], *, now: datetime) -> None:
     """Writes (request, recipient, channel, created_at, instant) rows as deliveries: instant ones
     sent, the others pending and due now. ON CONFLICT DO NOTHING: a row an earlier run wrote stays
-    as it is. On PostgreSQL one INSERT ... SELECT FROM unnest(arrays), a fifth of bulk_create's
-    cost per row; elsewhere (the embedded SQLite) bulk_create."""
+    as it is. On PostgreSQL one INSERT ... SELECT FROM unnest(arrays) (bulk_create's per-value
+    preparation cost more than the insert itself); elsewhere (the embedded SQLite) bulk_create."""
     if not rows:
         return
     sent, pending = DeliveryStatus.SENT, DeliveryStatus.PENDING

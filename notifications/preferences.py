@@ -1,5 +1,5 @@
 """Which events reach a person by which channel: the defaults, and a person's own choices over
-them (NotificationPreference rows, one per choice that differs from nothing: a row always wins).
+them (NotificationPreference rows: where a row exists, it decides).
 
 Defaults: everything in the notification centre; email for every event that asks the person to
 act, while routine events (choices.ROUTINE_EVENTS) go into the daily digest instead of single

@@ -168,10 +168,13 @@ def test_admin_lists_failed_deliveries_and_resends_them(client, failing_mail, dj
     admin = people.UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
 
-    page = client.get(reverse("admin:notifications_delivery_changelist"))
+    changelist = reverse("admin:notifications_delivery_changelist")
+    page = client.get(changelist, follow=True)
     assert page.status_code == 200
     assert "User unknown" in page.content.decode()  # opens on the failed ones, with the reason
     assert list(page.context["cl"].queryset) == [delivery]
+    everything = client.get(changelist, HTTP_REFERER=f"http://testserver{changelist}?status__exact=failed")
+    assert set(everything.context["cl"].queryset) == {delivery, sent}
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -185,6 +188,13 @@ def test_admin_lists_failed_deliveries_and_resends_them(client, failing_mail, dj
     assert len(mail.outbox) == 1
     detail = client.get(reverse("admin:notifications_notificationrequest_change", args=[delivery.request_id]))
     assert detail.status_code == 200
+    # A request whose audience had nobody in it is listed, not silently dropped.
+    lonely = notification_request(
+        event=NotificationEvent.TASK_QUEUED, organisation=people.district_office("Kathua"), role="district_officer"
+    )
+    notifications_relay()
+    told_nobody = client.get(reverse("admin:notifications_notificationrequest_changelist"), {"told": "nobody"})
+    assert list(told_nobody.context["cl"].queryset) == [lonely]
 
 
 def test_import_with_rejects_tells_the_department_and_the_loader():
