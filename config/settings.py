@@ -81,6 +81,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'jkmhc.sqlite3'}"),
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side parameter binding: psycopg's client-side binding parses and quotes every
+    # statement in Python, which cost the inbox's query five times its run on the server
+    # (bench/cases.py). On by default; DATABASE_SERVER_SIDE_BINDING=false turns it off.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded run: a single writer, so wait for locks instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 30)
