@@ -146,7 +146,12 @@ def feed_import(*, source: str, path: Path, user=None) -> ImportBatch:
         raise FeedFileError(batch.error) from exc
     batch.status = BatchStatus.DONE
     batch.finished_at = timezone.now()
-    batch.save()
+    with transaction.atomic():
+        batch.save()
+        # Rows were rejected: the department (and whoever loaded the file) is told, with the report.
+        from notifications.services import notify_import_rejects
+
+        notify_import_rejects(batch)
     return batch
 
 

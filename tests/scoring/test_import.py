@@ -230,3 +230,13 @@ def test_import_feed_command_prints_counts_and_report(tmp_path):
 def test_import_feed_command_fails_only_when_file_unreadable(tmp_path):
     with pytest.raises(CommandError, match="cannot be read"):
         call_command("import_feed", "gst", str(tmp_path / "nope.csv"))
+
+
+def test_an_import_with_rejects_tells_the_department(tmp_path):
+    from notifications.models import NotificationRequest
+
+    path = tmp_path / "gst.csv"
+    path.write_text("gstin,period,taxable_turnover,tax_paid,filed_on\nNOT-A-GSTIN,2026-10,1,1,\n")
+    batch = feed_import(source="gst", path=path)
+    told = NotificationRequest.objects.get(event="import_rejects")
+    assert told.data["batch"] == batch.pk and told.data["rejected"] == 1 and told.role == "department_admin"

@@ -63,6 +63,10 @@ def test_two_stable_assessments_after_the_remedies_open_a_confirm_task(team):
     task_complete(task=task, user=team.officer, payload={"outcome": "confirm", "note": "Turnover back to 2024 levels"})
     case.refresh_from_db()
     assert case.stage == CaseStage.REVIVED and case.revived_at
+    from notifications.models import NotificationRequest
+
+    told = NotificationRequest.objects.get(case=case, event="revival_confirmed")
+    assert told.enterprise == unit  # the owner hears of it
     assert not Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES).exists()
 
 

@@ -275,3 +275,9 @@ def test_jk_holidays_count_in_real_clocks():
     local = task.due_at.astimezone(calendar_current().tz)
     # 2 working days from Fri 23 Oct 00:00: Fri 23 and Tue 27 (Sat, Sun, Accession Day off).
     assert local.date() == date(2026, 10, 28) and local.hour == 0
+
+
+def test_the_sweeps_notifications_are_handed_to_a_worker_after_commit(outreach, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as after_commit:
+        assert sla_sweep(now=thresholds(outreach)[("breach", 0)]).total == 2
+    assert after_commit  # the kick; the periodic relay would deliver them anyway

@@ -56,6 +56,8 @@ TASK_LIST_RELATED = ("case__enterprise__district",)
 
 def _rows(tasks):
     return tasks.defer(None).select_related(*TASK_LIST_RELATED)
+
+
 NOT_FOUND = "No such task, or not yours to see."
 
 

@@ -26,7 +26,7 @@ from casework.choices import (
 )
 from casework.models import Case, CaseEvent, Remedy
 from notifications.choices import NotificationEvent
-from notifications.models import NotificationRequest
+from notifications.services import notification_request
 from scoring.choices import FLAGGED_BANDS, Band
 from scoring.models import Assessment
 
@@ -143,10 +143,12 @@ def case_advance(
     open_tasks = list(Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES).select_related("organisation"))
     tasks_cancel(open_tasks, actor=actor, reason=f"The case moved on to “{case.get_stage_display()}”.", now=now)
     tasks_open(_stage_specs(case, target), actor=actor, now=now)
-    NotificationRequest.objects.create(
-        event=NotificationEvent.CASE_STAGE_CHANGED,
-        created_at=now,
-        enterprise_id=case.enterprise_id,
+    notification_request(
+        event=NotificationEvent.REVIVAL_CONFIRMED
+        if target == CaseStage.REVIVED
+        else NotificationEvent.CASE_STAGE_CHANGED,
+        at=now,
+        enterprise=case.enterprise,
         case=case,
         data={"from": source, "to": target},
     )

@@ -22,6 +22,7 @@ from casework.choices import OPEN_STAGES, CaseEventKind, DocumentRequestStatus
 from casework.models import Case, CaseEvent, DocumentRequest
 from notifications.choices import NotificationEvent
 from notifications.models import NotificationRequest
+from notifications.services import notification_request, notification_request_bulk, notifications_deliver_on_commit
 from partners.choices import OrganisationKind
 from partners.models import District, Organisation
 from partners.selectors import case_list_for_user, user_may_direct_case, user_roles
@@ -248,6 +249,7 @@ def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
                CASE WHEN x.kind <> %(escalation)s AND x.assignee_id IS NULL THEN x.branch_id END,
                x.case_id, x.task_id, x.data{note_values}
         FROM x
+        RETURNING id
     ),
     tasks AS (
         -- A reminder puts a task at risk unless it is already breached; breach and escalation
@@ -263,11 +265,16 @@ def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
         ) a
         WHERE t.id = a.task_id
     )
-    SELECT kind, count(*) FROM crossed GROUP BY kind
+    SELECT (SELECT json_object_agg(kind, n) FROM (SELECT kind, count(*) AS n FROM crossed GROUP BY kind) k),
+           (SELECT array_agg(id) FROM notes)
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+        counts, note_ids = cursor.fetchone()
+        # Hand the notifications to a worker after commit (the relay would find them anyway).
+        for start in range(0, len(note_ids or ()), 500):
+            notifications_deliver_on_commit(note_ids[start : start + 500])
+        return counts or {}
 
 
 def _sweep_batch(*, now: datetime, batch_size: int, ladder) -> dict[str, int]:
@@ -315,7 +322,7 @@ def _sweep_batch(*, now: datetime, batch_size: int, ladder) -> dict[str, int]:
                 )
             )
         case_events_bulk(events)
-        NotificationRequest.objects.bulk_create(notes, batch_size=2000)
+        notification_request_bulk(notes)
         # A reminder puts a task at risk unless it is already breached; breach and escalation
         # breach it; escalation raises its level (never lowers it).
         Task.objects.filter(pk__in=sorted(reminded), sla_state=SlaState.ON_TRACK).update(sla_state=SlaState.AT_RISK)
@@ -424,10 +431,10 @@ def document_request_create(*, case: Case, actor, items: str) -> DocumentRequest
         to_value=items.strip()[:200],
         data={"document_request": request.pk},
     )
-    NotificationRequest.objects.create(
+    notification_request(
         event=NotificationEvent.DOCUMENTS_REQUESTED,
-        created_at=now,
-        enterprise_id=case.enterprise_id,
+        at=now,
+        enterprise=case.enterprise,
         case=case,
         data={"items": request.items, "document_request": request.pk},
     )
