@@ -3,6 +3,8 @@ through the services (which keep the audit trail); the audit trail is shown inli
 
 from django.contrib import admin
 
+from config.admin import ViewOnlyAdmin
+
 from .models import Case, CaseEvent, Remedy, RemedyPlan
 
 
@@ -18,19 +20,8 @@ class CaseEventInline(admin.TabularInline):
         return False
 
 
-class ViewOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-
 @admin.register(Case)
-class CaseAdmin(ViewOnly):
+class CaseAdmin(ViewOnlyAdmin):
     list_display = ["pk", "enterprise", "stage", "priority", "opened_at", "close_reason"]
     list_filter = ["stage", "priority", "close_reason", "enterprise__district"]
     list_select_related = ["enterprise"]
@@ -41,14 +32,14 @@ class CaseAdmin(ViewOnly):
 
 
 @admin.register(RemedyPlan)
-class RemedyPlanAdmin(ViewOnly):
+class RemedyPlanAdmin(ViewOnlyAdmin):
     list_display = ["case", "number", "status", "approved_by", "approved_at"]
     list_filter = ["status"]
     raw_id_fields = ["case"]
 
 
 @admin.register(Remedy)
-class RemedyAdmin(ViewOnly):
+class RemedyAdmin(ViewOnlyAdmin):
     list_display = ["case", "type", "owner", "branch", "target_date", "status", "bank_reference"]
     list_filter = ["status", "type"]
     list_select_related = ["case", "owner", "branch"]

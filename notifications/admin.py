@@ -5,22 +5,11 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ReadOnlyAdmin
+
 from .choices import DeliveryStatus
 from .delivery import deliveries_resend
 from .models import Delivery, NotificationPreference, NotificationProfile, NotificationRequest
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by services only: viewable, never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DeliveryInline(admin.TabularInline):

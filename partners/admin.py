@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from config.admin import ReadOnlyAdmin
+
 from . import services
 from .choices import OrganisationKind
 from .models import Branch, DataConsent, District, Division, Membership, Organisation
@@ -167,7 +169,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataConsent)
-class DataConsentAdmin(admin.ModelAdmin):
+class DataConsentAdmin(ReadOnlyAdmin):
     """The owners' consent history, to read: only an owner gives or withdraws consent (in the
     portal, through partners.services.consent_set), and no row is ever changed or deleted."""
 
@@ -176,12 +178,3 @@ class DataConsentAdmin(admin.ModelAdmin):
     search_fields = ["enterprise__udyam_number", "enterprise__enterprise_name", "by__username", "by__email"]
     list_select_related = ["enterprise", "by"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
 
+from config.admin import ViewOnlyAdmin
+
 from .choices import Band
 from .models import FeedReject, ImportBatch, ModelComparison, ScoringModel, ScoringRun
 from .selectors import scoring_model_get
@@ -186,7 +188,7 @@ class FeedRejectInline(admin.TabularInline):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ViewOnlyAdmin):
     """Every feed file loaded, its counts and its rejected rows (also in the reject report CSV)."""
 
     list_display = [
@@ -197,26 +199,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
     search_fields = ["file_name"]
     inlines = [FeedRejectInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ScoringRun)
-class ScoringRunAdmin(admin.ModelAdmin):
+class ScoringRunAdmin(ViewOnlyAdmin):
     list_display = ["started_at", "model", "as_of", "status", "chunks_done", "chunks_total", "units_scored"]
     list_filter = ["status", "model"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,19 +6,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from config.admin import ReadOnlyAdmin
+
 from .models import Delegation, DistrictTarget, EscalationRung, Holiday, SlaPolicy, SlaThreshold, Task
 from .services import holiday_remove, holiday_set
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SlaPolicyForm(forms.ModelForm):
