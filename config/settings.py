@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # the docs page's Swagger UI, served from our static files (no CDN)
     "config",
     "partners",
     "scoring",
@@ -152,6 +153,11 @@ SPECTACULAR_SETTINGS = {
         '`{"error": {"code", "message", "fields"}}`; see docs/decisions/0004-api.md.'
     ),
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from the drf-spectacular-sidecar package, not from a CDN: the clinic's offices may
+    # sit behind a proxy that blocks it, and a government page should not call third parties.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets that several components share get one name each.
     "ENUM_NAME_OVERRIDES": {

@@ -1,7 +1,10 @@
 """How the API answers before and around the endpoints: token and session auth, the one error
 shape for every status, the unknown endpoint, and an OpenAPI schema with no warnings."""
 
+import re
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -76,3 +79,14 @@ def test_the_openapi_schema_generates_without_warnings(tmp_path):
     for path in ("/api/v1/cases/{id}/close/", "/api/v1/tasks/{id}/complete/", "/api/v1/dashboard/"):
         assert path in text
     assert "TaskCompletion" in text and "Error" in text
+
+
+def test_the_docs_page_loads_swagger_ui_from_our_own_static_files(client):
+    page = client.get("/api/v1/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css|png))"', html)
+    assert assets and all(asset.startswith("/static/drf_spectacular_sidecar/") for asset in assets), assets
+    assert "cdn" not in html.lower()
+    for asset in assets:
+        assert finders.find(asset.removeprefix("/static/")), asset
