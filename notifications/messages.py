@@ -94,6 +94,19 @@ def _report_card(request: NotificationRequest) -> str:
     return site_path("scoring:unit-report-card", request.case.enterprise.udyam_number)
 
 
+def _task_page(request: NotificationRequest) -> str:
+    """Staff go straight to the task's page, where they can act; the unit's card otherwise."""
+    return site_path("workflows:task", request.task_id) if request.task_id else _report_card(request)
+
+
+def _owner_page(request: NotificationRequest) -> str:
+    """Owners go to their unit's page in the portal (the staff pages are not theirs)."""
+    # The case's unit is fetched with the request (delivery's select_related); a request with no
+    # case reads its own unit.
+    enterprise = request.case.enterprise if request.case_id else request.enterprise
+    return site_path("portal:unit", enterprise.udyam_number) if enterprise else site_path("portal:home")
+
+
 def _centre() -> str:
     return site_path("notifications:centre")
 
@@ -103,7 +116,7 @@ def task_assigned(request):
     return Message(
         _("Task assigned to you: %(task)s, %(unit)s") % facts,
         _("%(task)s for %(unit)s (case %(case)s) is now yours. It is due %(due)s.") % facts,
-        _report_card(request),
+        _task_page(request),
     )
 
 
@@ -112,7 +125,7 @@ def task_queued(request):
     return Message(
         _("New in your queue: %(task)s, %(unit)s") % facts,
         _("%(task)s for %(unit)s (case %(case)s) is waiting in your organisation's queue; it is due %(due)s.") % facts,
-        _report_card(request),
+        _task_page(request),
     )
 
 
@@ -121,7 +134,7 @@ def task_due_soon(request):
     return Message(
         _("Due soon: %(task)s, %(unit)s") % facts,
         _("%(task)s for %(unit)s (case %(case)s) is due %(due)s.") % facts,
-        _report_card(request),
+        _task_page(request),
     )
 
 
@@ -130,7 +143,7 @@ def sla_breached(request):
     return Message(
         _("Overdue: %(task)s, %(unit)s") % facts,
         _("%(task)s for %(unit)s (case %(case)s) was due %(due)s and is not done.") % facts,
-        _report_card(request),
+        _task_page(request),
     )
 
 
@@ -143,7 +156,7 @@ def escalated(request):
             "to you (level %(level)s). Please see that it is taken up."
         )
         % facts,
-        _report_card(request),
+        _task_page(request),
     )
 
 
@@ -173,14 +186,14 @@ def case_stage_changed(request):
     text = _stage_news(stage)
     if stage == CaseStage.CLOSED and request.case is not None and request.case.close_reason:
         text += " " + _("Reason: %(reason)s.") % {"reason": _label(CloseReason, request.case.close_reason)}
-    return Message(_("News about your unit's case with the clinic"), text, _report_card(request))
+    return Message(_("News about your unit's case with the clinic"), text, _owner_page(request))
 
 
 def revival_confirmed(request):
     return Message(
         _("Your unit is back on its feet"),
         _stage_news(CaseStage.REVIVED) + " " + _("Thank you for working with the clinic."),
-        _report_card(request),
+        _owner_page(request),
     )
 
 
@@ -190,7 +203,7 @@ def documents_requested(request):
         _("The clinic needs some documents from you"),
         _("Please send the clinic: %(items)s. Work on your case waits until they arrive.")
         % {"items": items or _("the documents your officer asked for")},
-        _report_card(request),
+        _owner_page(request),
     )
 
 
@@ -211,7 +224,7 @@ def remedy_updated(request):
         }
     else:
         text = _("%(remedy)s, part of your plan of help, has been updated.") % {"remedy": kind}
-    return Message(_("An update on your plan of help"), text, _report_card(request))
+    return Message(_("An update on your plan of help"), text, _owner_page(request))
 
 
 def import_rejects(request):

@@ -58,7 +58,8 @@ def test_a_change_is_delivered_right_after_it_commits(django_capture_on_commit_c
     assert message.subject.startswith("Task assigned to you: Contact the unit and book the consultation")
     assert message.extra_headers["Message-ID"] == f"<notification-{delivery.pk}@jkmhc.invalid>"
     html = message.alternatives[0][0]
-    assert "https://clinic.example.org/units/" in html and "/notifications/preferences/" in html
+    assert f"https://clinic.example.org/tasks/{delivery.request.task_id}/" in html
+    assert "/notifications/preferences/" in html
 
 
 def test_transient_failures_are_retried_with_backoff_then_sent(failing_mail):

@@ -54,6 +54,8 @@ def test_owners_read_plain_language(event, data, expected):
     )
     message = message_for(request)
     assert expected in message.text
+    # The link is the owner's own page in the portal, never a staff page.
+    assert message.url == f"https://clinic.example.org/portal/units/{unit.udyam_number}/"
     words = f"{message.subject} {message.text}".lower()
     assert not [term for term in JARGON if term.lower() in words]
 
@@ -72,7 +74,7 @@ def test_staff_messages_name_the_task_unit_and_due_time():
     message = message_for(request)
     assert case.enterprise.enterprise_name in message.subject
     assert "level 2" in message.text and f"case {case.pk}" in message.text
-    assert message.url == f"https://clinic.example.org/units/{case.enterprise.udyam_number}/"
+    assert message.url == f"https://clinic.example.org/tasks/{task.pk}/"
 
 
 def test_hindi_and_urdu_are_ready_and_messages_use_the_recipients_language():

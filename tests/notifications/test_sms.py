@@ -65,7 +65,7 @@ def test_signed_sms_reaches_the_gateway(gateway):
     assert payload["to"] == "+919876543210" and payload["delivery"] == delivery.pk
     assert headers["x-jkmhc-delivery"] == str(delivery.pk)
     assert "Please send the clinic: GST returns for the last 6 months" in payload["text"]
-    assert payload["url"].startswith("https://clinic.example.org/units/")
+    assert payload["url"] == f"https://clinic.example.org/portal/units/{unit.udyam_number}/"
     assert len(payload["text"]) <= 480
     # The receiver can check the signature with the shared secret, and only with it.
     body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
