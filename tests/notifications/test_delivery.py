@@ -198,6 +198,26 @@ def test_admin_lists_failed_deliveries_and_resends_them(client, failing_mail, dj
     assert list(told_nobody.context["cl"].queryset) == [lonely]
 
 
+def test_an_empty_staff_audience_is_a_warning_a_unit_with_no_portal_owner_is_not(caplog):
+    empty_queue = notification_request(
+        event=NotificationEvent.TASK_QUEUED, organisation=people.district_office("Kathua"), role="district_officer"
+    )
+    unit = unit_at()
+    no_owner = notification_request(
+        event=NotificationEvent.DOCUMENTS_REQUESTED, enterprise=unit, case=flagged_case(unit)
+    )
+    with caplog.at_level("WARNING", logger="notifications.delivery"):
+        requests_fan_out(request_ids=[empty_queue.pk, no_owner.pk])
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warnings == [f"notifications: 1 requests have nobody to tell: [{empty_queue.pk}]"]
+    # Both are fanned out (not retried for ever) and neither has a delivery.
+    assert (
+        NotificationRequest.objects.filter(pk__in=[empty_queue.pk, no_owner.pk], fanned_out_at__isnull=False).count()
+        == 2
+    )
+    assert not Delivery.objects.filter(request__in=[empty_queue, no_owner]).exists()
+
+
 def test_import_with_rejects_tells_the_department_and_the_loader():
     admin = people.department_admin()
     loader = people.department_admin()
