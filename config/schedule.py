@@ -23,4 +23,10 @@ BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.digests_compose_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Finished notifications older than NOTIFICATIONS_RETENTION_DAYS (default a year) are deleted
+    # at night, in short batches; the audit trail they came from is kept for ever.
+    "notifications-prune": {
+        "task": "notifications.tasks.notifications_prune_task",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }

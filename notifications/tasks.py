@@ -33,3 +33,11 @@ def digests_compose_task() -> int:
     from .digest import digests_compose
 
     return digests_compose()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def notifications_prune_task() -> int:
+    """The nightly retention job (config/schedule.py)."""
+    from .retention import notifications_prune
+
+    return notifications_prune()

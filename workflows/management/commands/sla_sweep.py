@@ -1,28 +1,16 @@
 """`python manage.py sla_sweep [--now ISO-DATETIME]`: fire every SLA threshold crossed by now."""
 
-from datetime import datetime
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
+from config.cli import instant
 from workflows.services import sla_sweep
-
-
-def _instant(value: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--now: {value!r} is not an ISO date-time such as 2026-12-02T10:30") from None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 class Command(BaseCommand):
     help = "Fires the reminders, breaches and escalations of every task whose threshold has passed."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--now", type=_instant, help="Sweep as of this instant (default: now); local time if naive."
-        )
+        parser.add_argument("--now", type=instant, help="Sweep as of this instant (default: now); local time if naive.")
         parser.add_argument("--batch-size", type=int, help="Thresholds fired per transaction.")
 
     def handle(self, *args, now=None, batch_size=None, **options):
