@@ -33,7 +33,7 @@ from .channels import channel_get, channels_enabled
 from .choices import DeliveryStatus
 from .models import Delivery, NotificationProfile, NotificationRequest
 from .preferences import Preferences
-from .selectors import audiences_resolve
+from .selectors import audiences_resolve, for_owners
 
 logger = logging.getLogger(__name__)
 
@@ -85,19 +85,13 @@ def requests_fan_out(
         # with nobody in it today (an empty queue, a rung nobody holds) is worth a warning; a unit
         # whose owner has not registered in the portal is the usual case, not a fault.
         nobody = [request for request in requests if not people.get(request.pk)]
-        staff = [request.pk for request in nobody if not _to_owners_only(request)]
+        staff = [request.pk for request in nobody if not for_owners(request)]
         if staff:
             logger.warning("notifications: %d requests have nobody to tell: %s", len(staff), staff[:20])
         if len(staff) < len(nobody):
             logger.debug("notifications: %d requests to units with no registered owner", len(nobody) - len(staff))
         NotificationRequest.objects.filter(pk__in=ids).update(fanned_out_at=now)
     return FanOut(requests=ids, deliveries=len(rows), last_id=ids[-1])
-
-
-def _to_owners_only(request: NotificationRequest) -> bool:
-    return bool(request.enterprise_id) and not (
-        request.user_id or request.organisation_id or request.role or request.branch_id
-    )
 
 
 def _deliveries_insert(rows: list[tuple], *, now: datetime) -> None:

@@ -143,8 +143,7 @@ def digests_compose(*, now: datetime | None = None, calendar: WorkingCalendar | 
                 dedupe_key__in=[k for k in keys.values() if k not in before], fanned_out_at__isnull=True
             ).values_list("pk", flat=True)
         )
-        for start in range(0, len(new), 500):
-            notifications_deliver_on_commit(new[start : start + 500])
+        notifications_deliver_on_commit(new)
     return len(new)
 
 

@@ -16,6 +16,11 @@ from .choices import Channel
 from .models import Delivery, NotificationRequest
 
 
+def for_owners(request: NotificationRequest) -> bool:
+    """A request addressed to a unit (its owners), not to a person or an organisation."""
+    return not request.user_id and not request.organisation_id and bool(request.enterprise_id)
+
+
 def audiences_resolve(requests: list[NotificationRequest], *, on: date) -> dict[int, set[int]]:
     """The people each request is for, as of `on`: request id → user ids. Three queries for
     memberships and one for users, whatever the number of requests.
@@ -30,7 +35,7 @@ def audiences_resolve(requests: list[NotificationRequest], *, on: date) -> dict[
     people: dict[int, set[int]] = defaultdict(set)
     direct = [r for r in requests if r.user_id]
     by_org = [r for r in requests if not r.user_id and r.organisation_id]
-    by_unit = [r for r in requests if not r.user_id and not r.organisation_id and r.enterprise_id]
+    by_unit = [r for r in requests if for_owners(r)]
     in_effect = membership_in_effect_q(on=on) & Q(user__is_active=True)
 
     if direct:

@@ -2,9 +2,9 @@
 a person's notification centre and preferences.
 
 A request written here is also handed to a worker right after the caller commits (a "kick"), so
-it usually arrives within a second. The kick is only a shortcut: if the broker is down, or a
-writer inserts requests without these functions (the SLA sweep's bulk insert), the periodic relay
-(notifications.delivery.notifications_relay) delivers them."""
+it usually arrives within a second (the SLA sweep's one-statement insert kicks its ids the same
+way). The kick is only a shortcut: if the broker is down, or a writer inserts requests without
+these functions, the periodic relay (notifications.delivery.notifications_relay) delivers them."""
 
 import logging
 from collections.abc import Iterable
@@ -24,11 +24,17 @@ from .preferences import channel_choosable
 logger = logging.getLogger(__name__)
 
 
-def notifications_deliver_on_commit(request_ids: list[int]) -> None:
-    """After the caller's commit, asks a worker to deliver these requests now."""
-    if not request_ids:
-        return
+# Requests per delivery task: a worker's batch, small enough that one slow email holds few back.
+KICK_BATCH = 500
 
+
+def notifications_deliver_on_commit(request_ids: list[int]) -> None:
+    """After the caller's commit, asks workers to deliver these requests now (KICK_BATCH per task)."""
+    for start in range(0, len(request_ids), KICK_BATCH):
+        _kick_on_commit(list(request_ids[start : start + KICK_BATCH]))
+
+
+def _kick_on_commit(request_ids: list[int]) -> None:
     def publish():
         from .tasks import notifications_deliver_task
 
@@ -74,9 +80,7 @@ def notification_request(
 def notification_request_bulk(requests: list[NotificationRequest]) -> list[NotificationRequest]:
     """Records many requests in one statement (the SLA sweep, case opening after scoring)."""
     created = NotificationRequest.objects.bulk_create(requests, batch_size=2000)
-    ids = [request.pk for request in created if request.pk]
-    for start in range(0, len(ids), 500):
-        notifications_deliver_on_commit(ids[start : start + 500])
+    notifications_deliver_on_commit([request.pk for request in created if request.pk])
     return created
 
 

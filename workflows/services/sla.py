@@ -272,8 +272,7 @@ def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
         cursor.execute(sql, params)
         counts, note_ids = cursor.fetchone()
         # Hand the notifications to a worker after commit (the relay would find them anyway).
-        for start in range(0, len(note_ids or ()), 500):
-            notifications_deliver_on_commit(note_ids[start : start + 500])
+        notifications_deliver_on_commit(note_ids or [])
         return counts or {}
 
 
