@@ -32,6 +32,9 @@ class Command(BaseCommand):
         added = demo_banks()
         if added:
             self.stdout.write(f"demo banks: {added} branches added")
+        # Staff first, so that the tasks scoring opens reach people (as in a deployment); again
+        # after, for the owner of a flagged unit (there is none before scoring).
+        demo_people()
         if not Assessment.objects.filter(as_of=today).exists():
             call_command("score", "--as-of", today.isoformat(), stdout=self.stdout)
         people = demo_people()
