@@ -3,7 +3,7 @@ through the services (which keep the audit trail); the audit trail is shown inli
 
 from django.contrib import admin
 
-from config.admin import ViewOnlyAdmin
+from core.admin import ViewOnlyAdmin
 
 from .models import Case, CaseEvent, Remedy, RemedyPlan
 

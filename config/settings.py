@@ -34,8 +34,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the docs page's Swagger UI, served from our static files (no CDN)
-    "config",
+    "core",
     "partners",
+    "config",
     "scoring",
     "casework",
     "workflows",
@@ -131,7 +132,7 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # The API (docs/decisions/0004-api.md): session auth for the pages' own calls, a token per machine
 # client (`manage.py drf_create_token USERNAME`); one error shape and page-number pagination
-# from config/api.py.
+# from core/api.py.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -140,9 +141,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.ApiPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.api_exception_handler",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from casework.portal.forms import SignInForm
-from config.api import api_not_found
+from core.api import api_not_found
 
 from . import views
 

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .choices import DeliveryStatus
 from .delivery import deliveries_resend

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from config.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from . import services
 from .choices import OrganisationKind

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
 
-from config.admin import ViewOnlyAdmin
+from core.admin import ViewOnlyAdmin
 
 from .choices import Band
 from .models import FeedReject, ImportBatch, ModelComparison, ScoringModel, ScoringRun

@@ -4,7 +4,7 @@ audit trail, tasks, deliveries, feed batches, consents) can be read but not adde
 import pytest
 from django.contrib import admin
 
-from config.admin import ReadOnlyAdmin, ViewOnlyAdmin
+from core.admin import ReadOnlyAdmin, ViewOnlyAdmin
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from casework.choices import FINANCIAL_REMEDY_TYPES, AttachmentKind, CaseStage, RemedyPlanStatus
 from casework.models import Remedy
 from casework.services import attachment_add, remedy_add, remedy_drop, unit_branches
+from core.errors import REFUSALS, refusal_text
 from partners.choices import WORKING_ROLES, Role
 from partners.models import District, Membership
 from partners.selectors import (
@@ -28,7 +29,6 @@ from partners.selectors import (
 )
 
 from .choices import ACTIVE_TASK_STATUSES, SlaState, TaskStatus, TaskType
-from .errors import Conflict
 from .forms import FORMS, AssignForm, RemedyForm
 from .models import Task
 from .selectors import task_counts_by_sla_state, task_escalated_to_user, task_inbox_for_user, task_queue_for_user
@@ -36,20 +36,6 @@ from .services import task_assign, task_claim, task_complete, task_unclaim, task
 
 PAGE_SIZE = 50
 TABS = {"mine": task_inbox_for_user, "queue": task_queue_for_user, "escalated": task_escalated_to_user}
-REFUSALS = (ValidationError, PermissionDenied, Conflict)
-
-
-def refusal_text(refusal: Exception) -> str:
-    """A service's refusal in words for the page."""
-    if isinstance(refusal, ValidationError):
-        if hasattr(refusal, "message_dict"):
-            return " ".join(
-                f"{'' if field == '__all__' else field.replace('_', ' ').capitalize() + ': '}{message}"
-                for field, errors in refusal.message_dict.items()
-                for message in errors
-            )
-        return " ".join(refusal.messages)
-    return str(refusal) or "Not allowed."
 
 
 def _task(request, pk: int) -> Task:

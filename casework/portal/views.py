@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework.models import DocumentRequest
+from core.errors import REFUSALS, refusal_text
 from notifications.messages import message_for
 from notifications.selectors import notification_list_for_user
 from partners.choices import ConsentSource
@@ -21,7 +22,6 @@ from partners.services import consent_set
 from scoring.models import Enterprise
 from scoring.rules.numbers import rupees
 from scoring.views import report_card_context
-from workflows.views import REFUSALS, refusal_text
 
 from . import selectors, services
 from .forms import DocumentsForm, RegistrationForm

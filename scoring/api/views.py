@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.choices import OPEN_STAGES
-from config.api import error_responses
-from config.api_views import ListApi
+from core.api import error_responses
+from core.api_views import ListApi
 from partners.selectors import case_list_for_user, enterprise_get_for_user, enterprise_list_for_user
 from scoring.choices import Band
 from scoring.models import Assessment, Enterprise, ScoringModel

@@ -9,10 +9,10 @@ from django.db import connection
 
 from casework.choices import CaseEventKind, CaseStage, CloseReason
 from casework.models import CaseEvent
+from core.errors import Conflict, IllegalTransition
 from tests.factories import partners as people
 from tests.factories.cases import active_task, flagged_case, unit_at
 from workflows.choices import TaskStatus, TaskType
-from workflows.errors import Conflict, IllegalTransition
 from workflows.models import Task
 from workflows.services import case_advance, task_claim, task_complete
 

@@ -20,11 +20,11 @@ from casework.choices import (
 )
 from casework.models import CaseEvent, RemedyPlan
 from casework.services import remedy_add
+from core.errors import CaseChanged, IllegalTransition
 from scoring.choices import Band
 from tests.factories import partners as people
 from tests.factories.cases import active_task, clinic, flagged_case, unit_at, walk, work
 from workflows.choices import ACTIVE_TASK_STATUSES, TaskStatus, TaskType
-from workflows.errors import CaseChanged, IllegalTransition
 from workflows.flow import TRANSITIONS
 from workflows.models import Task
 from workflows.selectors import case_problems

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from casework.choices import CaseStage, RemedyStatus, RemedyType
 from casework.models import Remedy
+from core.errors import IllegalTransition
 from scoring.choices import Band
 from tests.factories.cases import active_task, clinic, flagged_case, score_units, unit_at, walk, work
 from workflows.choices import ACTIVE_TASK_STATUSES, TaskType
-from workflows.errors import IllegalTransition
 from workflows.models import Task
 from workflows.selectors import case_problems
 from workflows.services import task_claim, task_complete

@@ -25,12 +25,12 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from casework.choices import OPEN_STAGES, CaseEventKind, CaseStage, CloseReason, DocumentRequestStatus, RemedyType
 from casework.models import Case, CaseEvent, DocumentRequest, Remedy
 from casework.services import remedy_add
+from core.errors import Conflict
 from scoring.choices import Band
 from tests.factories import partners as people
 from tests.factories.cases import clinic, diagnosis_payload, score_units, unit_at, visit_payload
 from workflows.calendar import calendar_current
 from workflows.choices import ACTIVE_TASK_STATUSES, TaskStatus, TaskType
-from workflows.errors import Conflict
 from workflows.models import Task
 from workflows.selectors import case_problems
 from workflows.services import (

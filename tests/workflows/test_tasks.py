@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from casework.choices import CaseEventKind, CaseStage
 from casework.models import CaseEvent
+from core.errors import TaskConflict
 from notifications.choices import NotificationEvent
 from notifications.models import NotificationRequest
 from tests.factories import partners as people
 from tests.factories.cases import active_task, clinic, flagged_case, unit_at, walk, work
 from workflows.choices import TaskStatus, TaskType
-from workflows.errors import TaskConflict
 from workflows.selectors import task_inbox_for_user, task_queue_for_user
 from workflows.services import (
     delegation_create,

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.choices import BankDecision, CloseReason, ConsultationMode
-from config.api import JsonValueField
+from core.api import JsonValueField
 from workflows.choices import TaskType
 from workflows.models import Task
 

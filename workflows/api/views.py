@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 
 from casework.api.views import case_for
 from casework.choices import CasePriority, CaseStage
-from config.api import error_responses
-from config.api_views import ListApi
+from core.api import error_responses
+from core.api_views import ListApi
 from partners.selectors import (
     task_list_for_user,
     user_may_act_on_task,

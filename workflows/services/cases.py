@@ -25,6 +25,7 @@ from casework.choices import (
     RemedyPlanStatus,
 )
 from casework.models import Case, CaseEvent, Remedy
+from core.errors import CaseChanged, IllegalTransition
 from notifications.choices import NotificationEvent
 from notifications.services import notification_request
 from scoring.choices import FLAGGED_BANDS, Band
@@ -32,7 +33,6 @@ from scoring.models import Assessment
 
 from ..calendar import calendar_current
 from ..choices import ACTIVE_TASK_STATUSES, Route, TaskType
-from ..errors import CaseChanged, IllegalTransition
 from ..flow import TRANSITIONS, CaseFlow
 from ..models import Task
 from ..routing import district_offices, task_destination

@@ -18,9 +18,9 @@ from casework import services as artefacts
 from casework.audit import case_event
 from casework.choices import AttachmentKind, CaseEventKind, CloseReason, ConsultationMode
 from casework.models import Case
+from core.errors import TaskConflict
 
 from ..choices import ACTIVE_TASK_STATUSES, TaskStatus, TaskType
-from ..errors import TaskConflict
 from ..models import Task
 from ..stagework import FOLLOW_UP, ROUTE_OF_TYPE
 from .cases import case_advance

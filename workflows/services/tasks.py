@@ -16,6 +16,7 @@ from django.utils import timezone
 from casework.audit import case_event, case_events_bulk
 from casework.choices import CaseEventKind
 from casework.models import Case, CaseEvent
+from core.errors import TaskConflict
 from notifications.choices import NotificationEvent
 from notifications.models import NotificationRequest
 from notifications.services import notification_request, notification_request_bulk
@@ -29,7 +30,6 @@ from partners.selectors import (
 
 from ..calendar import WorkingCalendar, calendar_current
 from ..choices import ACTIVE_TASK_STATUSES, Route, SlaState, TaskStatus
-from ..errors import TaskConflict
 from ..models import Delegation, SlaPolicy, SlaThreshold, Task
 from ..routing import mentor_least_loaded
 from ..sla import STOPPED, SlaTerms, sla_due, sla_thresholds

@@ -3,7 +3,7 @@ does, once, by hand."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.cli import instant
+from core.cli import instant
 from notifications.retention import notifications_prune
 
 

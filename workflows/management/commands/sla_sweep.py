@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from config.cli import instant
+from core.cli import instant
 from workflows.services import sla_sweep
 
 

@@ -8,7 +8,7 @@ Every error, whoever raises it (a serializer, a selector, a service, DRF itself)
 with 400 for bad input (field errors in `fields`), 401 when not signed in, 403 for an action the
 user may not take on an object they may see, 404 for an object they may not see (the same answer as
 for one that does not exist), 409 when the object changed under them: an illegal transition, a case
-that moved on, a task someone else claimed or completed (workflows.errors.Conflict).
+that moved on, a task someone else claimed or completed (core.errors.Conflict).
 """
 
 import json
@@ -24,7 +24,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from workflows.errors import CaseChanged, Conflict, IllegalTransition, TaskConflict
+from core.errors import CaseChanged, Conflict, IllegalTransition, TaskConflict
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The list endpoint every app's api package builds on. (Apart from config/api.py: DRF's generic
+"""The list endpoint every app's api package builds on. (Apart from core/api.py: DRF's generic
 views read DEFAULT_PAGINATION_CLASS, defined there, when they are imported.)"""
 
 from rest_framework.generics import ListAPIView
