@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from casework.choices import VISIT_CHECKLIST, CaseStage
 from casework.models import Attachment
@@ -84,7 +85,7 @@ def test_a_field_visit_is_reported_with_a_photo_and_the_case_moves_on(client, te
     client.force_login(team.officer)
     assert "Plant and machinery" in client.get(f"/tasks/{task.pk}/").content.decode()
     form = {f"check_{item}": "yes" for item in VISIT_CHECKLIST}
-    form.update(visit_date="2026-12-02", summary="Working one shift.", version=task.version)
+    form.update(visit_date=timezone.localdate().isoformat(), summary="Working one shift.", version=task.version)
     form["photos"] = SimpleUploadedFile("floor.png", PNG, content_type="image/png")
     response = client.post(f"/tasks/{task.pk}/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -101,7 +102,7 @@ def test_an_incomplete_form_is_shown_again_with_the_reason_and_nothing_is_lost(c
     case = walk(flagged_case(unit_at("Anantnag", branch=team.branch)), CaseStage.FIELD_VISIT, team)
     task = task_claim(task=active_task(case, TaskType.FIELD_VISIT), user=team.officer)
     client.force_login(team.officer)
-    response = client.post(f"/tasks/{task.pk}/", {"visit_date": "2026-12-02", "summary": "Half done"})
+    response = client.post(f"/tasks/{task.pk}/", {"visit_date": timezone.localdate().isoformat(), "summary": "Half done"})
     assert response.status_code == 200
     page = response.content.decode()
     assert "This field is required" in page and "Half done" in page
