@@ -202,7 +202,7 @@ def build_population():
             if n < 5 * len(offices)
         ]
         + [
-            Membership(user=user, enterprise=unit, role=Role.ENTERPRISE_OWNER, valid_from=since)
+            Membership(user=user, enterprise_id=unit.pk, role=Role.ENTERPRISE_OWNER, valid_from=since)
             for user, unit in zip(owners, units, strict=True)
         ]
     )

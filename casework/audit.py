@@ -1,9 +1,12 @@
 """Writing the audit trail. Every service that changes a case, a task or an artefact calls one of
 these in its own transaction; rows are never updated or deleted."""
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from .models import CaseEvent
+from scoring.choices import ConsentSource
+
+from .choices import CaseEventKind, CaseStage
+from .models import Case, CaseEvent
 
 
 def case_event(
@@ -46,3 +49,28 @@ def _plain(value):
     if value is None or isinstance(value, bool | int | float | str | list | dict):
         return value
     return str(value)
+
+
+def consent_on_case_timeline(*, consent) -> CaseEvent | None:
+    """scoring.hooks.consent_changed: an owner's withdrawal of a source (or consent given again
+    after one) on the timeline of the unit's open case, else of its latest case; nothing if the
+    unit never had a case. In English, as the rest of the audit trail, whatever the owner reads."""
+    cases = Case.objects.filter(enterprise_id=consent.enterprise_id).order_by("-opened_at", "-pk")
+    case = cases.exclude(stage__in=[CaseStage.REVIVED, CaseStage.CLOSED]).first() or cases.first()
+    if case is None:
+        return None
+    with translation.override("en"):
+        source = str(ConsentSource(consent.source).label)
+    if consent.granted:
+        reason = f"The owner gave consent again to the clinic using their {source}."
+    else:
+        reason = f"The owner withdrew consent to the clinic using their {source}."
+    return case_event(
+        case=case,
+        kind=CaseEventKind.ARTEFACT_CHANGED,
+        actor=consent.by,
+        at=consent.at,
+        to_value=f"{source}: consent {'given again' if consent.granted else 'withdrawn'}",
+        reason=reason,
+        data={"consent": consent.pk, "source": consent.source, "granted": consent.granted},
+    )

@@ -10,7 +10,31 @@ from django.db.models import Q, QuerySet
 
 from casework.choices import FINANCIAL_REMEDY_TYPES, CaseEventKind, RemedyPlanStatus
 from casework.models import Attachment, Case, CaseEvent, Comment, DocumentRequest, Remedy
-from partners.selectors import enterprise_list_full_view_for_user, task_list_for_user
+from partners.selectors import user_may_direct_district
+from scoring.visibility import enterprise_list_for_user, enterprise_list_full_view_for_user
+from workflows.visibility import task_list_for_user  # TODO(layers): casework must not read tasks
+
+
+def case_list_for_user(user) -> QuerySet[Case]:
+    """The cases `user` may see: the cases of the units they may see (one query for the
+    memberships, then one composable queryset)."""
+    if not (user.is_authenticated and user.is_active):
+        return Case.objects.none()
+    if user.is_superuser:
+        return Case.objects.all()
+    return Case.objects.filter(enterprise__in=enterprise_list_for_user(user))
+
+
+def case_get_for_user(user, pk: int) -> Case:
+    """The case `pk` if `user` may see it; Case.DoesNotExist (a 404) otherwise."""
+    return case_list_for_user(user).get(pk=pk)
+
+
+def user_may_direct_case(user, case: Case) -> bool:
+    """May `user` steer `case` outside its tasks (close it, send it back a stage): the district
+    officer of its district, its division's director, an IIM coordinator, a department admin."""
+    district = case.enterprise.district
+    return user_may_direct_district(user, district_id=district.pk, division_id=district.division_id)
 
 
 def case_seen_in_full(user, case: Case) -> bool:

@@ -16,17 +16,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from casework.selectors import case_list_for_user, user_may_direct_case
 from partners.choices import OrganisationKind
 from partners.models import Branch, Organisation
-from partners.selectors import (
-    case_list_for_user,
-    enterprise_list_full_view_for_user,
-    user_may_act_on_task,
-    user_may_direct_case,
-    user_roles,
-)
+from partners.selectors import user_roles
+from scoring.visibility import enterprise_list_full_view_for_user
 from workflows.choices import TaskStatus, TaskType
 from workflows.models import Task
+from workflows.visibility import user_may_act_on_task
 
 from .audit import case_event, changes_between
 from .choices import (

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from casework.selectors import case_get_for_user, case_list_for_user
 from core.errors import REFUSALS, Conflict, refusal_text
 from partners.models import District
-from partners.selectors import case_get_for_user, case_list_for_user
 from workflows.services import case_advance, case_transition_allowed, document_request_close, document_request_create
 
 from . import selectors as parts

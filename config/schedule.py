@@ -20,7 +20,7 @@ BEAT_SCHEDULE: dict = {
     # The daily digest at 07:30 local time (CELERY_TIMEZONE); working days only, once per person
     # and day however often it runs.
     "notifications-digest": {
-        "task": "notifications.tasks.digests_compose_task",
+        "task": "workflows.tasks.digests_compose_task",
         "schedule": crontab(hour=7, minute=30),
     },
     # Finished notifications older than NOTIFICATIONS_RETENTION_DAYS (default a year) are deleted

@@ -45,11 +45,11 @@ class ToldNobodyFilter(admin.SimpleListFilter):
 
 @admin.register(NotificationRequest)
 class NotificationRequestAdmin(ReadOnlyAdmin):
-    list_display = ("id", "event", "created_at", "audience", "case", "fanned_out_at")
+    list_display = ("id", "event", "created_at", "audience", "case_id", "fanned_out_at")
     list_filter = ("event", ("fanned_out_at", admin.EmptyFieldListFilter), ToldNobodyFilter)
     date_hierarchy = "created_at"
-    raw_id_fields = ("user", "organisation", "branch", "enterprise", "case", "task")
-    list_select_related = ("user", "organisation", "branch", "enterprise", "case")
+    raw_id_fields = ("user", "organisation", "branch")
+    list_select_related = ("user", "organisation", "branch")
     inlines = [DeliveryInline]
     show_full_result_count = False
 
@@ -60,7 +60,7 @@ class NotificationRequestAdmin(ReadOnlyAdmin):
         if obj.organisation_id:
             where = f"{obj.organisation} ({obj.branch.ifsc})" if obj.branch_id else str(obj.organisation)
             return f"{obj.get_role_display() or _('everyone')} · {where}"
-        return _("owners of %(unit)s") % {"unit": obj.enterprise}
+        return _("owners of unit %(unit)s") % {"unit": obj.enterprise_id}
 
 
 @admin.register(Delivery)

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from .channels import channel_get, channels_enabled
 from .choices import DeliveryStatus
+from .messages import subjects_load
 from .models import Delivery, NotificationProfile, NotificationRequest
 from .preferences import Preferences
 from .selectors import audiences_resolve, for_owners
@@ -170,11 +171,12 @@ def _claim(delivery_ids: list[int], *, now: datetime) -> list[Delivery]:
             lease_until=now + timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS),
             queued_at=None,
         )
-        return list(
-            Delivery.objects.filter(pk__in=ids)
-            .select_related("recipient", "request__case__enterprise", "request__task")
-            .order_by("channel", "pk")
+        claimed = list(
+            Delivery.objects.filter(pk__in=ids).select_related("recipient", "request").order_by("channel", "pk")
         )
+        # What the messages speak of (their task, case, unit), loaded once for the batch.
+        subjects_load(requests=[delivery.request for delivery in claimed])
+        return claimed
 
 
 def _backoff(attempts: int) -> timedelta:

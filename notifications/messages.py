@@ -6,6 +6,7 @@ plain language: what is happening with their case and what, if anything, they ne
 internal task names or SLA terms. One function per event; the channels wrap the result (the email
 templates in templates/notifications/email/, the SMS text, the notification centre's rows)."""
 
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,9 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
-from casework.choices import CaseStage, CloseReason, RemedyStatus, RemedyType
-from scoring.choices import Source
-from workflows.choices import TaskType
+from core.hooks import Hook
 
 from .choices import NotificationEvent
 from .models import NotificationRequest
@@ -36,31 +35,16 @@ class Message:
         return settings.NOTIFICATIONS_SITE_URL.rstrip("/") + self.path if self.path else ""
 
 
-def _when(moment) -> str:
+def when(moment) -> str:
     # Day-month-year and 24-hour time, the Indian convention, with no month names to translate.
     return f"{timezone.localtime(moment):%d-%m-%Y %H:%M}" if moment else ""
 
 
-def _label(choices, value) -> str:
+def label(choices, value) -> str:
     try:
         return str(choices(value).label)
     except ValueError:
         return str(value)
-
-
-def _unit(request: NotificationRequest) -> str:
-    case = request.case
-    return case.enterprise.enterprise_name if case is not None else ""
-
-
-def _task_facts(request: NotificationRequest) -> dict:
-    task = request.task
-    return {
-        "task": _label(TaskType, task.type) if task else _("A task"),
-        "unit": _unit(request) or _("a unit"),
-        "case": request.case_id or "",
-        "due": _when(task.due_at) if task else "",
-    }
 
 
 PLACEHOLDER = "NOTIFICATIONARG"
@@ -88,162 +72,8 @@ def site_path(name: str, *args) -> str:
     return path
 
 
-def _report_card(request: NotificationRequest) -> str:
-    if request.case is None:
-        return ""
-    return site_path("scoring:unit-report-card", request.case.enterprise.udyam_number)
-
-
-def _task_page(request: NotificationRequest) -> str:
-    """Staff go straight to the task's page, where they can act; the unit's card otherwise."""
-    return site_path("workflows:task", request.task_id) if request.task_id else _report_card(request)
-
-
-def _owner_page(request: NotificationRequest) -> str:
-    """Owners go to their unit's page in the portal (the staff pages are not theirs)."""
-    # The case's unit is fetched with the request (delivery's select_related); a request with no
-    # case reads its own unit.
-    enterprise = request.case.enterprise if request.case_id else request.enterprise
-    return site_path("portal:unit", enterprise.udyam_number) if enterprise else site_path("portal:home")
-
-
 def _centre() -> str:
     return site_path("notifications:centre")
-
-
-def task_assigned(request):
-    facts = _task_facts(request)
-    return Message(
-        _("Task assigned to you: %(task)s, %(unit)s") % facts,
-        _("%(task)s for %(unit)s (case %(case)s) is now yours. It is due %(due)s.") % facts,
-        _task_page(request),
-    )
-
-
-def task_queued(request):
-    facts = _task_facts(request)
-    return Message(
-        _("New in your queue: %(task)s, %(unit)s") % facts,
-        _("%(task)s for %(unit)s (case %(case)s) is waiting in your organisation's queue; it is due %(due)s.") % facts,
-        _task_page(request),
-    )
-
-
-def task_due_soon(request):
-    facts = _task_facts(request)
-    return Message(
-        _("Due soon: %(task)s, %(unit)s") % facts,
-        _("%(task)s for %(unit)s (case %(case)s) is due %(due)s.") % facts,
-        _task_page(request),
-    )
-
-
-def sla_breached(request):
-    facts = _task_facts(request)
-    return Message(
-        _("Overdue: %(task)s, %(unit)s") % facts,
-        _("%(task)s for %(unit)s (case %(case)s) was due %(due)s and is not done.") % facts,
-        _task_page(request),
-    )
-
-
-def escalated(request):
-    facts = {**_task_facts(request), "level": request.data.get("level", 1)}
-    return Message(
-        _("Escalated to you: %(task)s, %(unit)s") % facts,
-        _(
-            "%(task)s for %(unit)s (case %(case)s) was due %(due)s and is not done; it has been escalated "
-            "to you (level %(level)s). Please see that it is taken up."
-        )
-        % facts,
-        _task_page(request),
-    )
-
-
-# Owner-facing: what the stage means for the unit, in plain words.
-def _stage_news(stage: str) -> str:
-    return {
-        CaseStage.ONBOARDED: _("Your unit has joined the J&K MSME Health Clinic."),
-        CaseStage.SCORED: _("The clinic has looked at your unit's records and will contact you."),
-        CaseStage.ONLINE_CONSULTATION: _(
-            "A mentor from IIM Jammu will meet you online to talk about your unit's difficulties."
-        ),
-        CaseStage.FIELD_VISIT: _("An officer of your District Industries Centre will visit your unit."),
-        CaseStage.DIAGNOSTIC_REPORT: _("A mentor is writing a study of what is holding your unit back and why."),
-        CaseStage.REMEDY_PLAN: _("The clinic is preparing a plan of help for your unit."),
-        CaseStage.HANDHOLDING: _(
-            "The plan of help for your unit is agreed. The clinic will check in with you while it is carried out."
-        ),
-        CaseStage.REVIVED: _("Good news: your unit is back on its feet, and the clinic has closed your case."),
-        CaseStage.CLOSED: _("The clinic has closed your case."),
-    }.get(stage, _("There is news about your case."))
-
-
-def case_stage_changed(request):
-    stage = request.data.get("to", "")
-    if stage == CaseStage.REVIVED:
-        return revival_confirmed(request)
-    text = _stage_news(stage)
-    if stage == CaseStage.CLOSED and request.case is not None and request.case.close_reason:
-        text += " " + _("Reason: %(reason)s.") % {"reason": _label(CloseReason, request.case.close_reason)}
-    return Message(_("News about your unit's case with the clinic"), text, _owner_page(request))
-
-
-def revival_confirmed(request):
-    return Message(
-        _("Your unit is back on its feet"),
-        _stage_news(CaseStage.REVIVED) + " " + _("Thank you for working with the clinic."),
-        _owner_page(request),
-    )
-
-
-def documents_requested(request):
-    items = str(request.data.get("items", "")).strip()
-    return Message(
-        _("The clinic needs some documents from you"),
-        _("Please send the clinic: %(items)s. Work on your case waits until they arrive.")
-        % {"items": items or _("the documents your officer asked for")},
-        _owner_page(request),
-    )
-
-
-def remedy_updated(request):
-    data = request.data
-    kind = _label(RemedyType, data.get("type", ""))
-    status = (data.get("changes") or {}).get("status")
-    progress = (data.get("changes") or {}).get("progress")
-    if status:
-        text = _("%(remedy)s, part of your plan of help, is now: %(status)s.") % {
-            "remedy": kind,
-            "status": _label(RemedyStatus, status[-1]).lower(),
-        }
-    elif progress:
-        text = _("%(remedy)s, part of your plan of help, is %(progress)s%% done.") % {
-            "remedy": kind,
-            "progress": progress[-1],
-        }
-    else:
-        text = _("%(remedy)s, part of your plan of help, has been updated.") % {"remedy": kind}
-    return Message(_("An update on your plan of help"), text, _owner_page(request))
-
-
-def import_rejects(request):
-    data = request.data
-    facts = {
-        "source": _label(Source, data.get("source", "")),
-        "file": data.get("file_name", ""),
-        "rows": data.get("rows", 0),
-        "rejected": data.get("rejected", 0),
-    }
-    return Message(
-        _("Feed import finished with %(rejected)s rejected rows: %(source)s") % facts,
-        _(
-            "The %(source)s file %(file)s was loaded: %(rows)s rows, %(rejected)s rejected. "
-            "The reject report lists each rejected row and why."
-        )
-        % facts,
-        site_path("admin:scoring_importbatch_change", data["batch"]) if data.get("batch") else "",
-    )
 
 
 def daily_digest(request):
@@ -257,19 +87,30 @@ def daily_digest(request):
     )
 
 
-RENDER = {
-    NotificationEvent.TASK_ASSIGNED: task_assigned,
-    NotificationEvent.TASK_QUEUED: task_queued,
-    NotificationEvent.TASK_DUE_SOON: task_due_soon,
-    NotificationEvent.SLA_BREACHED: sla_breached,
-    NotificationEvent.ESCALATED: escalated,
-    NotificationEvent.CASE_STAGE_CHANGED: case_stage_changed,
-    NotificationEvent.REMEDY_UPDATED: remedy_updated,
-    NotificationEvent.REVIVAL_CONFIRMED: revival_confirmed,
-    NotificationEvent.DOCUMENTS_REQUESTED: documents_requested,
-    NotificationEvent.IMPORT_REJECTS: import_rejects,
+# The words of each event, registered by the app that knows its subject (docs/decisions/0005-layers.md):
+# notifications sits below the apps whose tasks, cases and units its messages speak of, so the case
+# engine registers theirs (workflows/messages.py), scoring the import's (scoring/messages.py).
+RENDER: dict[str, Callable[[NotificationRequest], "Message"]] = {
     NotificationEvent.DAILY_DIGEST: daily_digest,
 }
+
+# Called with `requests` before a batch of them is rendered: each app above attaches what its words
+# need (the request's task, case, unit) in a few queries for the whole batch, never one a message.
+subjects_load = Hook("notifications.subjects_load")
+
+# The daily digest's sections (the tasks due soon, overdue, escalated): called with `request`.
+digest_sections = Hook("notifications.digest_sections", single=True)
+
+
+def register(event: str, render: Callable[[NotificationRequest], "Message"]) -> None:
+    """Declares the words of `event` (config/apps.py calls this for each app's events)."""
+    RENDER[event] = render
+
+
+def messages_for(requests: list[NotificationRequest], *, language: str = "en") -> list["Message"]:
+    """The words of many requests: their subjects loaded once for the batch, then each rendered."""
+    subjects_load(requests=requests)
+    return [message_for(request, language=language) for request in requests]
 
 
 def message_for(request: NotificationRequest, *, language: str = "en") -> Message:

@@ -34,16 +34,14 @@ class NotificationRequest(models.Model):
     )
     role = models.CharField(max_length=32, choices=Role.choices, blank=True)
     branch = models.ForeignKey("partners.Branch", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    enterprise = models.ForeignKey(
-        "scoring.Enterprise",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        help_text="Owner-facing: the unit whose owners are told.",
+    # What the request is about, by id: notifications sits below the apps that own units, cases
+    # and tasks (docs/decisions/0005-layers.md); the database keeps the foreign keys
+    # (notifications 0001) and those apps supply the words (notifications.messages.RENDER).
+    enterprise_id = models.BigIntegerField(
+        null=True, blank=True, db_index=True, help_text="Owner-facing: the unit whose owners are told."
     )
-    case = models.ForeignKey("casework.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    task = models.ForeignKey("workflows.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    case_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    task_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     data = models.JSONField(default=dict, blank=True)
     # Set, in the transaction that wrote its deliveries, when the audience was resolved. Until
     # then the relay (and any kicked worker) picks the row up: nothing written here is lost.
@@ -55,7 +53,7 @@ class NotificationRequest(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | Q(organisation__isnull=False) | Q(enterprise__isnull=False),
+                condition=Q(user__isnull=False) | Q(organisation__isnull=False) | Q(enterprise_id__isnull=False),
                 name="notification_has_audience",
                 violation_error_message="A notification is for a user, an organisation's role, or a unit's owners.",
             ),

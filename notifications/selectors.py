@@ -9,8 +9,7 @@ from django.db.models import Q, QuerySet
 
 from partners.choices import Role
 from partners.models import Membership
-from partners.selectors import membership_in_effect_q
-from workflows.models import Delegation
+from partners.selectors import membership_in_effect_q, stand_ins_for
 
 from .choices import Channel
 from .models import Delivery, NotificationRequest
@@ -43,21 +42,12 @@ def audiences_resolve(requests: list[NotificationRequest], *, on: date) -> dict[
         active = set(
             get_user_model().objects.filter(pk__in=sorted(user_ids), is_active=True).values_list("pk", flat=True)
         )
-        delegates = defaultdict(set)
-        if any(r.task_id for r in direct):
-            for delegator, delegate in Delegation.objects.filter(
-                delegator_id__in=sorted(user_ids),
-                starts_on__lte=on,
-                ends_on__gte=on,
-                revoked_at__isnull=True,
-                delegate__is_active=True,
-            ).values_list("delegator_id", "delegate_id"):
-                delegates[delegator].add(delegate)
+        delegates = stand_ins_for(user_ids, on=on) if any(r.task_id for r in direct) else {}
         for r in direct:
             if r.user_id in active:
                 people[r.pk].add(r.user_id)
             if r.task_id:
-                people[r.pk].update(delegates[r.user_id])
+                people[r.pk].update(delegates.get(r.user_id, ()))
 
     if by_org:
         members = defaultdict(list)
@@ -91,7 +81,7 @@ def notification_list_for_user(user) -> QuerySet[Delivery]:
     what their text needs joined in."""
     return (
         Delivery.objects.filter(recipient=user, channel=Channel.IN_APP)
-        .select_related("request__case__enterprise", "request__task")
+        .select_related("request")
         .order_by("-created_at", "-id")
     )
 

@@ -60,7 +60,8 @@ def notification_request(
     data: dict | None = None,
     at=None,
 ) -> NotificationRequest:
-    """Records that someone must be told of `event`; delivered only after the caller commits."""
+    """Records that someone must be told of `event`; delivered only after the caller commits.
+    `enterprise`, `case` and `task` are the unit, case and task it is about (any object with a pk)."""
     request = NotificationRequest.objects.create(
         event=event,
         created_at=at or timezone.now(),
@@ -68,9 +69,9 @@ def notification_request(
         organisation=organisation,
         role=role,
         branch=branch,
-        enterprise=enterprise,
-        case=case,
-        task=task,
+        enterprise_id=enterprise.pk if enterprise is not None else None,
+        case_id=case.pk if case is not None else None,
+        task_id=task.pk if task is not None else None,
         data=data or {},
     )
     notifications_deliver_on_commit([request.pk])

@@ -28,14 +28,6 @@ def notifications_relay_task() -> int:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def digests_compose_task() -> int:
-    """The morning's daily digests (config/schedule.py)."""
-    from .digest import digests_compose
-
-    return digests_compose()
-
-
-@shared_task(acks_late=True, ignore_result=True)
 def notifications_prune_task() -> int:
     """The nightly retention job (config/schedule.py)."""
     from .retention import notifications_prune

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from .channels import channels_enabled
 from .choices import CHOOSABLE_EVENTS, Channel, NotificationEvent
-from .messages import message_for
+from .messages import messages_for
 from .models import NotificationProfile
 from .preferences import Preferences, channel_choosable
 from .selectors import notification_list_for_user
@@ -24,7 +24,9 @@ def centre(request):
     page = Paginator(notification_list_for_user(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     profile = NotificationProfile.objects.filter(user=request.user).first()
     language = profile.language if profile else "en"
-    rows = [{"delivery": d, "message": message_for(d.request, language=language)} for d in page.object_list]
+    deliveries = list(page.object_list)
+    messages = messages_for([d.request for d in deliveries], language=language)
+    rows = [{"delivery": d, "message": m} for d, m in zip(deliveries, messages, strict=True)]
     return render(request, "notifications/centre.html", {"page": page, "rows": rows})
 
 

@@ -10,7 +10,7 @@ from core.admin import ReadOnlyAdmin
 
 from . import services
 from .choices import OrganisationKind
-from .models import Branch, DataConsent, District, Division, Membership, Organisation
+from .models import Branch, Delegation, District, Division, Membership, Organisation
 
 
 @admin.register(Division)
@@ -103,7 +103,7 @@ class BranchAdmin(admin.ModelAdmin):
 class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = ["user", "role", "organisation", "branch", "enterprise", "valid_from", "valid_to"]
+        fields = ["user", "role", "organisation", "branch", "enterprise_id", "valid_from", "valid_to"]
 
     def clean(self):
         data = super().clean()
@@ -113,7 +113,7 @@ class MembershipForm(forms.ModelForm):
                     organisation=data.get("organisation"),
                     role=data["role"],
                     branch=data.get("branch"),
-                    enterprise=data.get("enterprise"),
+                    enterprise=data.get("enterprise_id"),
                     valid_from=data.get("valid_from"),
                     valid_to=data.get("valid_to"),
                 )
@@ -125,24 +125,23 @@ class MembershipForm(forms.ModelForm):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     form = MembershipForm
-    list_display = ["user", "role", "organisation", "branch", "enterprise", "is_active", "valid_from", "valid_to"]
+    list_display = ["user", "role", "organisation", "branch", "enterprise_id", "is_active", "valid_from", "valid_to"]
     list_filter = ["role", "is_active", "organisation__kind", "organisation"]
     search_fields = [
         "user__username",
         "user__email",
         "organisation__name",
         "branch__ifsc",
-        "enterprise__udyam_number",
     ]
-    list_select_related = ["user", "organisation", "branch", "enterprise"]
+    list_select_related = ["user", "organisation", "branch"]
     # Raw ids: there are lakhs of enterprises, too many for a select box.
-    raw_id_fields = ["user", "branch", "enterprise"]
+    raw_id_fields = ["user", "branch"]
     actions = ["revoke"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["user", "role", "organisation", "branch", "enterprise", "valid_from", "is_active", "revoked_at"]
+        return ["user", "role", "organisation", "branch", "enterprise_id", "valid_from", "is_active", "revoked_at"]
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -155,7 +154,7 @@ class MembershipAdmin(admin.ModelAdmin):
             organisation=obj.organisation,
             role=obj.role,
             branch=obj.branch,
-            enterprise=obj.enterprise,
+            enterprise_id=obj.enterprise_id,
             valid_from=obj.valid_from,
             valid_to=obj.valid_to,
         )
@@ -168,13 +167,8 @@ class MembershipAdmin(admin.ModelAdmin):
         self.message_user(request, "Revoked.", messages.SUCCESS)
 
 
-@admin.register(DataConsent)
-class DataConsentAdmin(ReadOnlyAdmin):
-    """The owners' consent history, to read: only an owner gives or withdraws consent (in the
-    portal, through partners.services.consent_set), and no row is ever changed or deleted."""
-
-    list_display = ["at", "enterprise", "source", "granted", "by"]
-    list_filter = ["source", "granted"]
-    search_fields = ["enterprise__udyam_number", "enterprise__enterprise_name", "by__username", "by__email"]
-    list_select_related = ["enterprise", "by"]
-    date_hierarchy = "at"
+@admin.register(Delegation)
+class DelegationAdmin(ReadOnlyAdmin):
+    list_display = ["delegator", "delegate", "starts_on", "ends_on", "reason", "created_by", "revoked_at"]
+    list_select_related = ["delegator", "delegate", "created_by"]
+    search_fields = ["delegator__username", "delegate__username"]

@@ -1,5 +1,4 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class DivisionCode(models.TextChoices):
@@ -54,13 +53,8 @@ WORKING_ROLES = {
 }
 
 
-class ConsentSource(models.TextChoices):
-    """The data sources an enterprise owner consents to the clinic using: the five feeds of
-    SCORING.md §1 besides the Udyam profile (the registration itself). Values are those of
-    scoring.choices.Source; the labels are the owner's words."""
-
-    GST = "gst", _("GST returns")
-    EPFO = "epfo", _("EPFO provident fund returns")
-    POWER = "power", _("Electricity bills")
-    CREDIT = "credit", _("Bank loan records")
-    FINANCIALS = "financials", _("Annual accounts (revenue and profit)")
+# Who looks at the programme's figures (issue 5: the department and divisional directors;
+# district officers see their district's). The IIM coordinator supervises mentors across J&K.
+DASHBOARD_ROLES = frozenset(
+    {Role.DEPARTMENT_ADMIN, Role.DIVISIONAL_DIRECTOR, Role.DISTRICT_OFFICER, Role.IIM_COORDINATOR}
+)

@@ -2,7 +2,8 @@
 
 from functools import cache
 
-from .choices import Role
+from .choices import DASHBOARD_ROLES, Role
+from .hooks import unit_labels
 from .selectors import user_roles
 
 
@@ -15,12 +16,17 @@ def signed_in_as(request):
 
     @cache
     def memberships():
-        return list(user_roles(user).select_related("enterprise"))
+        return list(user_roles(user))
+
+    @cache
+    def units() -> dict:
+        ids = [m.enterprise_id for m in memberships() if m.enterprise_id]
+        return unit_labels(ids=ids) if ids else {}
 
     def roles() -> list[str]:
         labels = []
         for membership in memberships():
-            where = membership.branch or membership.organisation or membership.enterprise
+            where = membership.branch or membership.organisation or units().get(membership.enterprise_id)
             labels.append(f"{membership.get_role_display()}, {where}")
         return labels or (["Superuser"] if user.is_superuser else ["No role"])
 
@@ -31,8 +37,6 @@ def signed_in_as(request):
         return user.is_superuser or any(m.role != Role.ENTERPRISE_OWNER for m in memberships())
 
     def can_see_dashboard() -> bool:
-        from workflows.dashboard import DASHBOARD_ROLES
-
         return user.is_superuser or any(m.role in DASHBOARD_ROLES for m in memberships())
 
     return {

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .choices import ConsentSource, DivisionCode, OrganisationKind, Role
+from .choices import DivisionCode, OrganisationKind, Role
 
 # RBI's Indian Financial System Code: four letters naming the bank, a zero reserved for future
 # use, six characters naming the branch.
@@ -154,9 +154,9 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=32, choices=Role.choices)
     branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships")
-    enterprise = models.ForeignKey(
-        "scoring.Enterprise", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
-    )
+    # The owner's unit (scoring.Enterprise) by id: partners sits below scoring
+    # (docs/decisions/0005-layers.md). The database keeps the foreign key (partners 0003).
+    enterprise_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     is_active = models.BooleanField(default=True)
     valid_from = models.DateField(default=timezone.localdate)
     valid_to = models.DateField(null=True, blank=True, help_text="Last day in effect; empty: no end.")
@@ -167,8 +167,8 @@ class Membership(models.Model):
         ordering = ["user", "role"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(role=Role.ENTERPRISE_OWNER, enterprise__isnull=False, organisation__isnull=True)
-                | (~Q(role=Role.ENTERPRISE_OWNER) & Q(enterprise__isnull=True, organisation__isnull=False)),
+                condition=Q(role=Role.ENTERPRISE_OWNER, enterprise_id__isnull=False, organisation__isnull=True)
+                | (~Q(role=Role.ENTERPRISE_OWNER) & Q(enterprise_id__isnull=True, organisation__isnull=False)),
                 name="membership_owner_has_enterprise_others_org",
                 violation_error_message=(
                     "An enterprise owner's membership names an enterprise and no organisation; "
@@ -192,7 +192,7 @@ class Membership(models.Model):
             # may repeat.
             models.UniqueConstraint(
                 fields=["user", "organisation", "role"],
-                condition=Q(is_active=True, branch__isnull=True, enterprise__isnull=True),
+                condition=Q(is_active=True, branch__isnull=True, enterprise_id__isnull=True),
                 name="membership_one_active_org_role",
                 violation_error_message="This user already holds this role in this organisation.",
             ),
@@ -203,37 +203,42 @@ class Membership(models.Model):
                 violation_error_message="This user already holds this role at this branch.",
             ),
             models.UniqueConstraint(
-                fields=["user", "enterprise", "role"],
-                condition=Q(is_active=True, enterprise__isnull=False),
+                fields=["user", "enterprise_id", "role"],
+                condition=Q(is_active=True, enterprise_id__isnull=False),
                 name="membership_one_active_owner",
                 violation_error_message="This user is already an owner of this enterprise.",
             ),
         ]
 
     def __str__(self):
-        where = self.enterprise or self.branch or self.organisation
+        where = f"unit {self.enterprise_id}" if self.enterprise_id else self.branch or self.organisation
         return f"{self.user} — {self.get_role_display()} — {where}"
 
 
-class DataConsent(models.Model):
-    """One grant or withdrawal, by an enterprise owner, of consent to the clinic using one data
-    source (partners.choices.ConsentSource) for their unit, with who and when.
+class Delegation(models.Model):
+    """Out of office: from `starts_on` to `ends_on` (inclusive) the delegate sees and works the
+    delegator's tasks. Recorded, never deleted; a revoked row stays as history. (A fact about
+    people, so it lives with the memberships; its table keeps the name it had in workflows.)"""
 
-    Append-only history (on PostgreSQL and SQLite a trigger refuses UPDATE and DELETE, migration
-    partners 0005): the consent in force for a unit and source is its latest row; no row yet
-    means the owner has not been asked."""
-
-    enterprise = models.ForeignKey("scoring.Enterprise", on_delete=models.PROTECT, related_name="data_consents")
-    source = models.CharField(max_length=16, choices=ConsentSource.choices)
-    granted = models.BooleanField(help_text="True: consent given; False: consent withdrawn.")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
+    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_given")
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_received"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["enterprise", "source", "-at", "-id"]
-        # The portal reads a unit's rows newest first; the latest per source is its state.
-        indexes = [models.Index(fields=["enterprise", "source", "-at"], name="consent_latest")]
+        db_table = "workflows_delegation"
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="delegation_ends_after_start"),
+            models.CheckConstraint(condition=~Q(delegator=F("delegate")), name="delegation_not_to_self"),
+        ]
+        indexes = [models.Index(fields=["delegate", "starts_on", "ends_on"], name="delegation_delegate")]
 
     def __str__(self):
-        state = "given" if self.granted else "withdrawn"
-        return f"{self.enterprise_id} {self.source}: consent {state} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.delegator} → {self.delegate} ({self.starts_on} – {self.ends_on})"

@@ -7,18 +7,14 @@ same `*_validate` functions, so a wrong grant reads the same everywhere.
 """
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from .choices import ROLE_ORGANISATION_KIND, ConsentSource, OrganisationKind, Role
-from .models import Branch, DataConsent, District, Membership, Organisation, validate_ifsc
-
-if TYPE_CHECKING:  # scoring's models import partners': a runtime import here would be circular
-    from scoring.models import Enterprise
+from .choices import ROLE_ORGANISATION_KIND, OrganisationKind, Role
+from .models import Branch, District, Membership, Organisation, validate_ifsc
 
 
 def normalise_code(value: str) -> str:
@@ -64,7 +60,7 @@ def membership_validate(
     organisation: Organisation | None,
     role: str,
     branch: Branch | None = None,
-    enterprise: "Enterprise | None" = None,
+    enterprise=None,  # a scoring.Enterprise (partners sits below scoring: 0005-layers)
     valid_from: date | None = None,
     valid_to: date | None = None,
 ) -> None:
@@ -109,21 +105,23 @@ def membership_grant(
     organisation: Organisation | None = None,
     role: str,
     branch: Branch | None = None,
-    enterprise: "Enterprise | None" = None,
+    enterprise=None,  # a scoring.Enterprise (partners sits below scoring: 0005-layers)
+    enterprise_id: int | None = None,
     valid_from: date | None = None,
     valid_to: date | None = None,
 ) -> Membership:
     """Gives `user` a role that fits its organisation (else ValidationError); one active row per role."""
     valid_from = valid_from or timezone.localdate()
+    enterprise_id = enterprise.pk if enterprise is not None else enterprise_id
     membership_validate(
         organisation=organisation,
         role=role,
         branch=branch,
-        enterprise=enterprise,
+        enterprise=enterprise_id,
         valid_from=valid_from,
         valid_to=valid_to,
     )
-    key = {"user": user, "organisation": organisation, "role": role, "branch": branch, "enterprise": enterprise}
+    key = {"user": user, "organisation": organisation, "role": role, "branch": branch, "enterprise_id": enterprise_id}
     current = Membership.objects.select_for_update().filter(is_active=True, **key).first()
     if current is not None:
         if current.valid_to is None or current.valid_to >= timezone.localdate():
@@ -148,63 +146,3 @@ def membership_revoke(*, membership: Membership) -> Membership:
     Membership.objects.filter(pk=membership.pk, is_active=True).update(is_active=False, revoked_at=timezone.now())
     membership.refresh_from_db(fields=["is_active", "revoked_at"])
     return membership
-
-
-# The owner's consent to each data source (issue 5).
-
-
-def _owns(user, enterprise) -> bool:
-    from .selectors import membership_in_effect_q
-
-    return Membership.objects.filter(
-        membership_in_effect_q(), user=user, role=Role.ENTERPRISE_OWNER, enterprise=enterprise
-    ).exists()
-
-
-@transaction.atomic
-def consent_set(*, enterprise: "Enterprise", source: str, granted: bool, by: AbstractBaseUser) -> DataConsent:
-    """Records that the unit's owner `by` gave (or withdrew) consent to the clinic using `source`;
-    a repeat of the consent in force records nothing and returns its row. A withdrawal, and
-    consent given again after one, is noted on the timeline of the unit's case, if it has one."""
-    if source not in ConsentSource.values:
-        raise ValidationError({"source": f"One of {', '.join(ConsentSource.values)}."})
-    if not _owns(by, enterprise):
-        raise PermissionDenied("Only an owner of the unit can give or withdraw its consent.")
-    # Lock the unit's row: of two owners (or two tabs) changing one consent at once, the second
-    # reads the first's row as the consent in force instead of both appending blindly.
-    type(enterprise).objects.select_for_update().filter(pk=enterprise.pk).first()
-    current = DataConsent.objects.filter(enterprise=enterprise, source=source).order_by("-at", "-id").first()
-    if current is not None and current.granted == granted:
-        return current
-    now = timezone.now()
-    consent = DataConsent.objects.create(enterprise=enterprise, source=source, granted=granted, by=by, at=now)
-    if not granted or current is not None:
-        _consent_on_case(consent)
-    return consent
-
-
-def _consent_on_case(consent: DataConsent) -> None:
-    """The change on the timeline of the unit's open case, else of its latest case (in English,
-    as the rest of the audit trail, whatever language the owner reads)."""
-    from casework.audit import case_event
-    from casework.choices import CaseEventKind, CaseStage
-
-    cases = consent.enterprise.cases.order_by("-opened_at", "-pk")
-    case = cases.exclude(stage__in=[CaseStage.REVIVED, CaseStage.CLOSED]).first() or cases.first()
-    if case is None:
-        return
-    with translation.override("en"):
-        source = str(ConsentSource(consent.source).label)
-    if consent.granted:
-        reason = f"The owner gave consent again to the clinic using their {source}."
-    else:
-        reason = f"The owner withdrew consent to the clinic using their {source}."
-    case_event(
-        case=case,
-        kind=CaseEventKind.ARTEFACT_CHANGED,
-        actor=consent.by,
-        at=consent.at,
-        to_value=f"{source}: consent {'given again' if consent.granted else 'withdrawn'}",
-        reason=reason,
-        data={"consent": consent.pk, "source": consent.source, "granted": consent.granted},
-    )

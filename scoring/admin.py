@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import format_html, format_html_join
 
-from core.admin import ViewOnlyAdmin
+from core.admin import ReadOnlyAdmin, ViewOnlyAdmin
 
 from .choices import Band
-from .models import FeedReject, ImportBatch, ModelComparison, ScoringModel, ScoringRun
+from .models import DataConsent, FeedReject, ImportBatch, ModelComparison, ScoringModel, ScoringRun
 from .selectors import scoring_model_get
 from .services.models import (
     scoring_model_create_version,
@@ -204,3 +204,15 @@ class ImportBatchAdmin(ViewOnlyAdmin):
 class ScoringRunAdmin(ViewOnlyAdmin):
     list_display = ["started_at", "model", "as_of", "status", "chunks_done", "chunks_total", "units_scored"]
     list_filter = ["status", "model"]
+
+
+@admin.register(DataConsent)
+class DataConsentAdmin(ReadOnlyAdmin):
+    """The owners' consent history, to read: only an owner gives or withdraws consent (in the
+    portal, through scoring.services.consent.consent_set), and no row is ever changed or deleted."""
+
+    list_display = ["at", "enterprise", "source", "granted", "by"]
+    list_filter = ["source", "granted"]
+    search_fields = ["enterprise__udyam_number", "enterprise__enterprise_name", "by__username", "by__email"]
+    list_select_related = ["enterprise", "by"]
+    date_hierarchy = "at"

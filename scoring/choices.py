@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Source(models.TextChoices):
@@ -50,3 +51,15 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+
+
+class ConsentSource(models.TextChoices):
+    """The data sources an enterprise owner consents to the clinic using: the five feeds of
+    SCORING.md §1 besides the Udyam profile (the registration itself). Values are those of
+    Source; the labels are the owner's words."""
+
+    GST = "gst", _("GST returns")
+    EPFO = "epfo", _("EPFO provident fund returns")
+    POWER = "power", _("Electricity bills")
+    CREDIT = "credit", _("Bank loan records")
+    FINANCIALS = "financials", _("Annual accounts (revenue and profit)")

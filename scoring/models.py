@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .choices import Band, BatchStatus, Category, MajorActivity, RunStatus, Source
+from .choices import Band, BatchStatus, Category, ConsentSource, MajorActivity, RunStatus, Source
 
 AMOUNT = {"max_digits": 20, "decimal_places": 4}
 
@@ -355,3 +355,28 @@ class ModelComparison(models.Model):
 
     def __str__(self):
         return f"what-if v{self.model.version} vs v{self.base.version} as of {self.as_of} ({self.get_status_display()})"
+
+
+class DataConsent(models.Model):
+    """One grant or withdrawal, by an enterprise owner, of consent to the clinic using one data
+    source (scoring.choices.ConsentSource) for their unit, with who and when.
+
+    Append-only history (on PostgreSQL and SQLite a trigger refuses UPDATE and DELETE, migration
+    partners 0005; the table keeps the name it had there): the consent in force for a unit and
+    source is its latest row; no row yet means the owner has not been asked."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="data_consents")
+    source = models.CharField(max_length=16, choices=ConsentSource.choices)
+    granted = models.BooleanField(help_text="True: consent given; False: consent withdrawn.")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        db_table = "partners_dataconsent"
+        ordering = ["enterprise", "source", "-at", "-id"]
+        # The portal reads a unit's rows newest first; the latest per source is its state.
+        indexes = [models.Index(fields=["enterprise", "source", "-at"], name="consent_latest")]
+
+    def __str__(self):
+        state = "given" if self.granted else "withdrawn"
+        return f"{self.enterprise_id} {self.source}: consent {state} {self.at:%Y-%m-%d %H:%M}"

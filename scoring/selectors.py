@@ -6,9 +6,20 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 
-from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 
-from .models import Assessment, CreditRecord, Enterprise, EpfoReturn, FinancialYear, GstReturn, PowerBill, ScoringModel
+from .choices import ConsentSource
+from .models import (
+    Assessment,
+    CreditRecord,
+    DataConsent,
+    Enterprise,
+    EpfoReturn,
+    FinancialYear,
+    GstReturn,
+    PowerBill,
+    ScoringModel,
+)
 from .rules import UnitFacts
 from .rules.measures import epfo_due_periods
 from .rules.sql import financials_sql
@@ -271,3 +282,23 @@ def assessment_list(*, as_of: date, model: ScoringModel):
 def latest_as_of(*, model: ScoringModel):
     """The most recent as-of date the model has assessments for (None if never run)."""
     return Assessment.objects.filter(model=model).order_by("-as_of").values_list("as_of", flat=True).first()
+
+
+def consent_in_force(enterprise) -> dict[str, DataConsent | None]:
+    """Each consent source of the unit and its latest row (None: never asked), in the order of
+    ConsentSource; one query over the unit's history (index consent_latest)."""
+    state: dict[str, DataConsent | None] = dict.fromkeys(ConsentSource.values)
+    for consent in DataConsent.objects.filter(enterprise=enterprise).select_related("by").order_by("-at", "-id"):
+        if state.get(consent.source) is None:
+            state[consent.source] = consent
+    return state
+
+
+def consent_history(enterprise) -> QuerySet[DataConsent]:
+    """Every grant and withdrawal for the unit, newest first."""
+    return DataConsent.objects.filter(enterprise=enterprise).select_related("by").order_by("-at", "-id")
+
+
+def enterprise_labels(*, ids) -> dict[int, str]:
+    """partners.hooks.unit_labels: each unit's name as the pages show it (Enterprise.__str__)."""
+    return {unit.pk: str(unit) for unit in Enterprise.objects.filter(pk__in=list(ids))}

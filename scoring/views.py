@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import District
-from partners.selectors import enterprise_list_for_user
+from scoring.visibility import enterprise_list_for_user
 
 from .choices import Band
 from .models import Assessment, Enterprise

@@ -38,6 +38,7 @@ from casework.choices import CaseStage  # noqa: E402
 from casework.models import Case  # noqa: E402
 from partners.choices import Role  # noqa: E402
 from partners.models import Membership  # noqa: E402
+from scoring.models import DataConsent  # noqa: E402
 from workflows.choices import ACTIVE_TASK_STATUSES, TaskStatus, TaskType  # noqa: E402
 from workflows.models import Task  # noqa: E402
 
@@ -142,7 +143,7 @@ def main():
         if visit is not None:
             page.goto(f"{base}/tasks/{visit.pk}/")
             _shot(page, out, "04-task-form-field-visit")
-        owner_case = owner and Case.objects.filter(enterprise=owner.enterprise).order_by("-opened_at").first()
+        owner_case = owner and Case.objects.filter(enterprise_id=owner.enterprise_id).order_by("-opened_at").first()
         if owner_case is not None and not owner_case.document_requests.filter(status="open").exists():
             # The officer asks the owner for documents from the case page.
             page.goto(f"{base}/cases/{owner_case.pk}/")
@@ -154,7 +155,7 @@ def main():
             owners = browser.new_context(viewport=viewport, locale="en-GB")
             page = _sign_in(owners, base, "owner")
             page.goto(f"{base}/portal/")
-            if not owner.enterprise.data_consents.exists():
+            if not DataConsent.objects.filter(enterprise_id=owner.enterprise_id).exists():
                 # The owner consents to all five sources, then withdraws one.
                 page.get_by_role("button", name="Give consent to all five").click()
                 page.wait_for_load_state()

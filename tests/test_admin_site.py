@@ -27,8 +27,8 @@ def admin_client(client, django_user_model):
 def test_the_service_written_records_are_many_and_known():
     labels = {model._meta.label for model, _ in SERVICE_WRITTEN}
     assert {
-        "casework.Case", "workflows.Task", "workflows.Delegation", "notifications.Delivery",
-        "notifications.NotificationRequest", "partners.DataConsent", "scoring.ImportBatch", "scoring.ScoringRun",
+        "casework.Case", "workflows.Task", "partners.Delegation", "notifications.Delivery",
+        "notifications.NotificationRequest", "scoring.DataConsent", "scoring.ImportBatch", "scoring.ScoringRun",
     } <= labels  # fmt: skip
 
 

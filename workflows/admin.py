@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from core.admin import ReadOnlyAdmin
 
-from .models import Delegation, DistrictTarget, EscalationRung, Holiday, SlaPolicy, SlaThreshold, Task
+from .models import DistrictTarget, EscalationRung, Holiday, SlaPolicy, SlaThreshold, Task
 from .services import holiday_remove, holiday_set
 
 
@@ -96,13 +96,6 @@ class TaskAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-
-@admin.register(Delegation)
-class DelegationAdmin(ReadOnlyAdmin):
-    list_display = ["delegator", "delegate", "starts_on", "ends_on", "reason", "created_by", "revoked_at"]
-    list_select_related = ["delegator", "delegate", "created_by"]
-    search_fields = ["delegator__username", "delegate__username"]
 
 
 @admin.register(DistrictTarget)

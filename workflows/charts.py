@@ -6,11 +6,13 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from scoring.choices import Band
+
 PALETTE = {
-    "stable": "#2e7d32",
-    "recoverable": "#f0a500",
-    "prone_to_sick": "#c62828",
-    "insufficient_data": "#9e9e9e",
+    Band.STABLE: "#2e7d32",
+    Band.RECOVERABLE: "#f0a500",
+    Band.PRONE_TO_SICK: "#c62828",
+    Band.INSUFFICIENT_DATA: "#9e9e9e",
 }
 DEFAULT_COLOURS = ["#0b4f6c", "#4f9dbd", "#f0a500", "#c62828", "#6a4c93", "#2e7d32", "#9e9e9e"]
 

@@ -13,20 +13,18 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from casework.choices import OPEN_STAGES, CaseStage
-from partners.choices import OrganisationKind, Role
-from partners.selectors import case_list_for_user, enterprise_list_for_user, task_list_for_user, user_roles
+from casework.selectors import case_list_for_user
+from partners.choices import DASHBOARD_ROLES, OrganisationKind
+from partners.selectors import user_roles
 from scoring.choices import Band
 from scoring.models import Assessment, ScoringModel
 from scoring.selectors import latest_as_of, scoring_model_get
+from scoring.visibility import enterprise_list_for_user
+from workflows.visibility import task_list_for_user
 
 from .choices import ACTIVE_TASK_STATUSES, SlaState, TaskStatus
 from .selectors import task_counts_by_sla_state
 
-# Who looks at the programme's figures (issue 5: the department and divisional directors;
-# district officers see their district's). The IIM coordinator supervises mentors across J&K.
-DASHBOARD_ROLES = frozenset(
-    {Role.DEPARTMENT_ADMIN, Role.DIVISIONAL_DIRECTOR, Role.DISTRICT_OFFICER, Role.IIM_COORDINATOR}
-)
 REVIVAL_MONTHS = 12
 # A task's district, as grouped by.
 DISTRICT = ("enterprise__district__code", "enterprise__district__name")

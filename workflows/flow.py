@@ -44,7 +44,7 @@ def _via_task_or_director(*task_types):
     def permission(flow: "CaseFlow", user) -> bool:
         if via_task(flow, user):
             return True
-        from partners.selectors import user_may_direct_case
+        from casework.selectors import user_may_direct_case
 
         return user is not None and user_may_direct_case(user, flow.case)
 

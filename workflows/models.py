@@ -6,7 +6,7 @@ reads them, it never hard-codes them (STYLE.md, "Where things live")."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
 from casework.choices import CasePriority, CaseStage
 from partners.choices import OrganisationKind, Role
@@ -185,31 +185,6 @@ class Holiday(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.name}{'' if self.is_holiday else ' (working day)'}"
-
-
-class Delegation(models.Model):
-    """Out of office: from `starts_on` to `ends_on` (inclusive) the delegate sees and works the
-    delegator's tasks. Recorded, never deleted; a revoked row stays as history."""
-
-    delegator = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="delegations_given")
-    delegate = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="delegations_received")
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    reason = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-starts_on"]
-        constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="delegation_ends_after_start"),
-            models.CheckConstraint(condition=~Q(delegator=F("delegate")), name="delegation_not_to_self"),
-        ]
-        indexes = [models.Index(fields=["delegate", "starts_on", "ends_on"], name="delegation_delegate")]
-
-    def __str__(self):
-        return f"{self.delegator} → {self.delegate} ({self.starts_on} – {self.ends_on})"
 
 
 class DistrictTarget(models.Model):

@@ -6,9 +6,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from partners.models import District
-from partners.selectors import enterprise_list_for_user
 from scoring.choices import Band
 from scoring.models import Assessment
+from scoring.visibility import enterprise_list_for_user
 
 from .models import DistrictTarget
 

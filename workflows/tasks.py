@@ -15,3 +15,11 @@ def sla_sweep_task() -> int:
 def sla_recompute_task() -> int:
     """Moves running clocks after the holiday calendar was corrected."""
     return sla_recompute()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def digests_compose_task() -> int:
+    """The morning's daily digests (config/schedule.py)."""
+    from .digest import digests_compose
+
+    return digests_compose()

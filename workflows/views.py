@@ -20,13 +20,8 @@ from casework.services import attachment_add, remedy_add, remedy_drop, unit_bran
 from core.errors import REFUSALS, refusal_text
 from partners.choices import WORKING_ROLES, Role
 from partners.models import District, Membership
-from partners.selectors import (
-    membership_in_effect_q,
-    task_get_for_user,
-    user_may_act_on_task,
-    user_may_supervise_task,
-    user_may_work_task,
-)
+from partners.selectors import membership_in_effect_q
+from workflows.visibility import task_get_for_user, user_may_act_on_task, user_may_supervise_task, user_may_work_task
 
 from .choices import ACTIVE_TASK_STATUSES, SlaState, TaskStatus, TaskType
 from .forms import FORMS, AssignForm, RemedyForm
@@ -313,7 +308,7 @@ def dashboard(request):
 
 def task_list_for_user_active_overdue(user):
     """Active tasks past due with a running clock, among those `user` may see."""
-    from partners.selectors import task_list_for_user
+    from workflows.visibility import task_list_for_user
 
     return task_list_for_user(user).filter(
         status__in=ACTIVE_TASK_STATUSES, due_at__lt=timezone.now(), paused_at__isnull=True

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import units, views
 
 urlpatterns = [
+    path("enterprises/<int:pk>/", units.EnterpriseDetailApi.as_view(), name="api-enterprise-detail"),
     path("cases/", views.CaseListApi.as_view(), name="api-case-list"),
     path("cases/<int:pk>/", views.CaseDetailApi.as_view(), name="api-case-detail"),
     path("cases/<int:pk>/close/", views.CaseCloseApi.as_view(), name="api-case-close"),

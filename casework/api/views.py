@@ -17,10 +17,10 @@ from casework import selectors
 from casework import services as artefacts
 from casework.choices import OPEN_STAGES, CasePriority, CaseStage
 from casework.models import Attachment, Case, CaseEvent, Comment, DocumentRequest, FieldVisitReport, Remedy
+from casework.selectors import case_list_for_user, user_may_direct_case
 from core.api import error_responses
 from core.api_views import ListApi
 from core.errors import Conflict
-from partners.selectors import case_list_for_user, user_may_direct_case
 from workflows import services as workflow
 from workflows.choices import ACTIVE_TASK_STATUSES, TaskType
 from workflows.models import Task

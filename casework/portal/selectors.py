@@ -5,9 +5,11 @@ from django.db.models import Prefetch, QuerySet
 
 from casework.choices import OPEN_STAGES, DocumentRequestStatus, RemedyPlanStatus
 from casework.models import Attachment, Case, DocumentRequest
+from casework.selectors import case_list_for_user
 from partners.choices import Role
-from partners.selectors import case_list_for_user, enterprise_list_for_user, user_roles
+from partners.selectors import user_roles
 from scoring.models import Enterprise
+from scoring.visibility import enterprise_list_for_user
 
 
 def owner_units(user) -> QuerySet[Enterprise]:

@@ -1,7 +1,8 @@
 """Writes of the owner portal: an owner registers, answers a request for documents.
 
 Each calls the owning app's services (partners.services.membership_grant,
-casework.services.attachment_add, workflows.services.document_request_close) and adds only what
+casework.services.attachment_add, and the case engine's document_request_close through
+casework.hooks) and adds only what
 the portal itself guarantees: who may register, and that a request is answered with files."""
 
 import re
@@ -14,12 +15,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from casework.choices import AttachmentKind, DocumentRequestStatus
+from casework.hooks import document_request_close
 from casework.models import Attachment, DocumentRequest
 from casework.services import attachment_add
 from partners.choices import Role
 from partners.services import membership_grant
 from scoring.models import Enterprise
-from workflows.services import document_request_close
 
 
 def normalise_udyam(value: str) -> str:

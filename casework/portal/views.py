@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 
 from casework.models import DocumentRequest
 from core.errors import REFUSALS, refusal_text
-from notifications.messages import message_for
+from notifications.messages import messages_for
 from notifications.selectors import notification_list_for_user
-from partners.choices import ConsentSource
-from partners.selectors import consent_history, consent_in_force
-from partners.services import consent_set
+from scoring.choices import ConsentSource
 from scoring.models import Enterprise
 from scoring.rules.numbers import rupees
+from scoring.selectors import consent_history, consent_in_force
+from scoring.services.consent import consent_set
 from scoring.views import report_card_context
 
 from . import selectors, services
@@ -66,7 +66,10 @@ def _unit_page(request, unit: Enterprise):
         "consent_missing": any(c is None for c in consents.values()),
         "consent_history": consent_history(unit)[:20],
         "amounts": {"investment": rupees(unit.investment), "turnover": rupees(unit.turnover)},
-        "notifications": [{"delivery": d, "message": message_for(d.request, language=language)} for d in deliveries],
+        "notifications": [
+            {"delivery": d, "message": m}
+            for d, m in zip(deliveries, messages_for([d.request for d in deliveries], language=language), strict=True)
+        ],
         "documents_form": DocumentsForm(),
     }
     return render(request, "portal/home.html", context)

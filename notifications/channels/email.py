@@ -9,7 +9,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
 from ..choices import Channel, NotificationEvent
-from ..messages import in_language, message_for, site_path
+from ..messages import digest_sections, in_language, message_for, site_path
 from .base import DeliveryFailed, OutboundChannel, language_of
 
 
@@ -38,10 +38,8 @@ class EmailChannel(OutboundChannel):
         }
         template = "message"
         if request.event == NotificationEvent.DAILY_DIGEST:
-            from ..digest import digest_sections
-
             template = "digest"
-            context["sections"] = digest_sections(request)
+            context["sections"] = digest_sections(request=request)
         with in_language(language):
             text = render_to_string(f"notifications/email/{template}.txt", context)
             html = render_to_string(f"notifications/email/{template}.html", context)

@@ -4,7 +4,7 @@ from . import views
 
 urlpatterns = [
     path("enterprises/", views.EnterpriseListApi.as_view(), name="api-enterprise-list"),
-    path("enterprises/<int:pk>/", views.EnterpriseDetailApi.as_view(), name="api-enterprise-detail"),
+    # enterprises/<pk>/ (the unit with its open case) is served by casework.api.units.
     path(
         "enterprises/<int:pk>/assessments/",
         views.EnterpriseAssessmentListApi.as_view(),

@@ -1,4 +1,4 @@
-"""Units and report cards. Every read goes through partners.selectors.enterprise_list_for_user:
+"""Units and report cards. Every read goes through scoring.visibility.enterprise_list_for_user:
 a unit the user may not see is a 404, as is one that does not exist."""
 
 import django_filters
@@ -7,17 +7,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.choices import OPEN_STAGES
 from core.api import error_responses
 from core.api_views import ListApi
-from partners.selectors import case_list_for_user, enterprise_get_for_user, enterprise_list_for_user
 from scoring.choices import Band
 from scoring.models import Assessment, Enterprise, ScoringModel
 from scoring.selectors import latest_as_of, scoring_model_get
+from scoring.visibility import enterprise_get_for_user, enterprise_list_for_user
 
 from .serializers import (
     AssessmentSummarySerializer,
-    EnterpriseDetailSerializer,
     EnterpriseListSerializer,
     ReportCardSerializer,
 )
@@ -70,23 +68,6 @@ class EnterpriseListApi(ListApi):
             .select_related("district")
             .order_by("udyam_number")
         )
-
-
-@extend_schema(tags=["enterprises"], responses={200: EnterpriseDetailSerializer, **error_responses(404)})
-class EnterpriseDetailApi(APIView):
-    """A unit's profile, its latest report card in brief and its open case (if any)."""
-
-    def get(self, request, pk: int):
-        unit = enterprise_get_for_user(request.user, pk)
-        latest = unit.assessments.select_related("model").order_by("-as_of", "-model__version").first()
-        open_case = (
-            case_list_for_user(request.user)
-            .filter(enterprise=unit, stage__in=OPEN_STAGES)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        context = {"latest_assessment": latest, "open_case": open_case}
-        return Response(EnterpriseDetailSerializer(unit, context=context).data)
 
 
 @extend_schema(tags=["assessments"], responses={200: AssessmentSummarySerializer(many=True), **error_responses(404)})

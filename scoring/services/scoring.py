@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..choices import RunStatus
+from ..hooks import scoring_run_done
 from ..models import Assessment, Enterprise, ScoringModel, ScoringRun
 from ..rules import assess
 from ..rules.sql import AssessmentSql
@@ -62,11 +63,9 @@ def score_run(
         ScoringRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
         run.refresh_from_db()
     if run.status == RunStatus.DONE:
-        # SCORING.md §5: what a flag does. The case engine opens cases for the units the run
-        # flagged and looks for revival evidence among the units it scored stable.
-        from workflows.services import cases_after_scoring
-
-        cases_after_scoring(run_id=run.pk)
+        # SCORING.md §5: what a flag does. The case engine (connected in config/apps.py) opens
+        # cases for the units the run flagged and looks for revival evidence.
+        scoring_run_done(run_id=run.pk)
     return run
 
 

@@ -43,7 +43,7 @@ def test_inbox_queue_and_escalated_hold_exactly_the_persona_s_tasks(w, as_, pers
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_a_case_s_tasks_are_the_visible_ones(w, as_, persona):
-    from partners.selectors import task_list_for_user
+    from workflows.visibility import task_list_for_user
 
     client = as_(persona)
     user = w.people[persona]
@@ -62,7 +62,7 @@ def test_a_case_s_tasks_are_the_visible_ones(w, as_, persona):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_a_task_detail_is_404_unless_visible(w, as_, persona):
-    from partners.selectors import task_list_for_user
+    from workflows.visibility import task_list_for_user
 
     client = as_(persona)
     visible = set(task_list_for_user(w.people[persona]).values_list("pk", flat=True))

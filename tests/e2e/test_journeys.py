@@ -107,7 +107,7 @@ def test_an_owner_registers_with_udyam_number_pan_and_email_and_sees_the_report_
     form.get_by_role("button", name="Register").click()
     expect(page.locator(".messages")).to_contain_text("Your account is ready")
     membership = Membership.objects.get(user__email="owner.e2e@example.org")
-    assert membership.role == Role.ENTERPRISE_OWNER and membership.enterprise == unit
+    assert membership.role == Role.ENTERPRISE_OWNER and membership.enterprise_id == unit.pk
 
     page.get_by_label("Username or email").fill("owner.e2e@example.org")
     page.get_by_label("Password").fill(PASSWORD)

@@ -72,6 +72,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         return membership_grant(**kwargs)
 
+    @classmethod
+    def _build(cls, model_class, *args, enterprise=None, **kwargs):
+        return model_class(*args, enterprise_id=enterprise.pk if enterprise else None, **kwargs)
+
 
 def district_office(district_name: str) -> Organisation:
     return Organisation.objects.get(kind=OrganisationKind.DISTRICT_OFFICE, district__name=district_name)

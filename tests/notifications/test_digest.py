@@ -10,12 +10,12 @@ from django.core import mail
 
 from notifications.choices import Channel, NotificationEvent
 from notifications.delivery import notifications_relay
-from notifications.digest import digest_contents, digest_window_end, digests_compose
 from notifications.models import Delivery, NotificationRequest
 from notifications.services import preferences_update
 from tests.factories.cases import active_task, clinic, flagged_case, unit_at
 from workflows.calendar import calendar_current
 from workflows.choices import TaskType
+from workflows.digest import digest_contents, digest_window_end, digests_compose
 from workflows.models import Task
 from workflows.services import sla_sweep, task_claim
 
@@ -94,8 +94,8 @@ def test_accession_day_is_skipped_and_escalations_reach_the_director():
     # The real SLA sweep fires the stale task's reminder, breach and escalations up the ladder
     # (the others have crossed no more than their reminder).
     sla_sweep(now=at("2026-10-22T18:00"))
-    assert NotificationRequest.objects.filter(event=NotificationEvent.ESCALATED, task=stale).exists()
-    assert not NotificationRequest.objects.filter(event=NotificationEvent.ESCALATED, task=wednesday).exists()
+    assert NotificationRequest.objects.filter(event=NotificationEvent.ESCALATED, task_id=stale.pk).exists()
+    assert not NotificationRequest.objects.filter(event=NotificationEvent.ESCALATED, task_id=wednesday.pk).exists()
 
     contents = digest_contents(now=at("2026-10-23T07:30"))
     officer = contents[team.officer.pk]

@@ -15,12 +15,11 @@ from notifications.delivery import notifications_deliver, notifications_relay, r
 from notifications.models import Delivery, NotificationRequest
 from notifications.services import notification_request, preferences_update
 from partners.choices import Role
-from partners.models import Membership
+from partners.models import Delegation, Membership
 from partners.services import membership_revoke
 from tests.factories import partners as people
 from tests.factories.cases import active_task, clinic, flagged_case, unit_at, walk
 from workflows.choices import TaskType
-from workflows.models import Delegation
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +62,7 @@ def test_bank_task_reaches_the_officers_of_its_branch_only():
     notifications_relay()
 
     bank_task = active_task(case, TaskType.BANK_REFERRAL)
-    notice = NotificationRequest.objects.get(task=bank_task, event=NotificationEvent.TASK_QUEUED)
+    notice = NotificationRequest.objects.get(task_id=bank_task.pk, event=NotificationEvent.TASK_QUEUED)
     assert set(notice.deliveries.filter(channel=Channel.IN_APP).values_list("recipient", flat=True)) == {team.banker.pk}
     assert received(colleague_elsewhere) == 0
     assert received(team.nodal) == 0  # the queue is the branch officers'; the nodal officer supervises
@@ -161,7 +160,11 @@ def test_relay_skips_a_request_locked_by_a_dying_worker():
     task = active_task(case, TaskType.OUTREACH)
     # Written as the SLA sweep writes (no kick), so that only the two fan-outs below compete.
     request = NotificationRequest.objects.create(
-        event=NotificationEvent.TASK_ASSIGNED, created_at=timezone.now(), user=team.officer, case=case, task=task
+        event=NotificationEvent.TASK_ASSIGNED,
+        created_at=timezone.now(),
+        user=team.officer,
+        case_id=case.pk,
+        task_id=task.pk,
     )
     locked, release = threading.Event(), threading.Event()
 
@@ -202,8 +205,8 @@ def test_requests_written_without_the_service_are_delivered_by_the_relay():
                 created_at=timezone.now(),
                 organisation=team.officer.memberships.get().organisation,
                 role=Role.DISTRICT_OFFICER,
-                case=case,
-                task=active_task(case, TaskType.OUTREACH),
+                case_id=case.pk,
+                task_id=active_task(case, TaskType.OUTREACH).pk,
             )
         ]
     )

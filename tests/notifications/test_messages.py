@@ -50,7 +50,7 @@ def test_owners_read_plain_language(event, data, expected):
     assert event in OWNER_EVENTS
     unit = unit_at()
     request = NotificationRequest(
-        event=event, created_at=timezone.now(), enterprise=unit, case=flagged_case(unit), data=data
+        event=event, created_at=timezone.now(), enterprise_id=unit.pk, case_id=flagged_case(unit).pk, data=data
     )
     message = message_for(request)
     assert expected in message.text
@@ -67,8 +67,8 @@ def test_staff_messages_name_the_task_unit_and_due_time():
         event=NotificationEvent.ESCALATED,
         created_at=timezone.now(),
         user_id=None,
-        case=case,
-        task=task,
+        case_id=case.pk,
+        task_id=task.pk,
         data={"level": 2},
     )
     message = message_for(request)
@@ -87,7 +87,10 @@ def test_hindi_and_urdu_are_ready_and_messages_use_the_recipients_language():
         assert 'msgid "An officer of your District Industries Centre will visit your unit."' in text
     unit = unit_at()
     request = NotificationRequest(
-        event=NotificationEvent.DOCUMENTS_REQUESTED, created_at=timezone.now(), enterprise=unit, data={"items": "PAN"}
+        event=NotificationEvent.DOCUMENTS_REQUESTED,
+        created_at=timezone.now(),
+        enterprise_id=unit.pk,
+        data={"items": "PAN"},
     )
     template = "Please send the clinic: %(items)s. Work on your case waits until they arrive."
     for code in ("en", "hi", "ur"):

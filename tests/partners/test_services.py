@@ -140,7 +140,7 @@ def test_owner_needs_an_enterprise_and_no_organisation():
             user=UserFactory(), organisation=district_office("Anantnag"), role=Role.ENTERPRISE_OWNER, enterprise=unit
         )
     membership = membership_grant(user=UserFactory(), role=Role.ENTERPRISE_OWNER, enterprise=unit)
-    assert membership.enterprise == unit and membership.organisation is None
+    assert membership.enterprise_id == unit.pk and membership.organisation is None
 
 
 def test_only_owners_name_an_enterprise():

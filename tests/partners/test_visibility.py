@@ -8,15 +8,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from partners.models import District
-from partners.selectors import (
-    can_see_finance_only,
-    enterprise_get_for_user,
-    enterprise_list_for_user,
-    enterprise_list_full_view_for_user,
-    user_roles,
-)
+from partners.selectors import can_see_finance_only, user_roles
 from partners.services import membership_revoke
 from scoring.models import Enterprise
+from scoring.visibility import enterprise_get_for_user, enterprise_list_for_user, enterprise_list_full_view_for_user
 from tests.factories import partners as people
 from tests.factories.partners import BankFactory, BranchFactory, MembershipFactory, UserFactory
 from tests.factories.scoring import CreditRecordFactory, EnterpriseFactory

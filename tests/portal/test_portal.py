@@ -16,11 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from casework.choices import CaseEventKind, CaseStage, DocumentRequestStatus
 from casework.models import Attachment, CaseEvent
 from notifications.delivery import notifications_relay
-from partners.choices import ConsentSource, Role
-from partners.models import DataConsent, Membership
-from partners.selectors import consent_in_force
-from partners.services import consent_set
-from scoring.choices import Band
+from partners.choices import Role
+from partners.models import Membership
+from scoring.choices import Band, ConsentSource
+from scoring.models import DataConsent
+from scoring.selectors import consent_in_force
+from scoring.services.consent import consent_set
 from tests.factories import partners as people
 from tests.factories.cases import PDF, PNG, assessment, clinic, flagged_case, unit_at, walk
 from workflows.choices import TaskStatus
@@ -62,7 +63,11 @@ def test_an_owner_registers_with_udyam_number_pan_and_email_and_becomes_its_owne
     user = get_user_model().objects.get(email="owner@example.org")
     assert user.username == "owner@example.org" and user.check_password(PASSWORD)
     membership = Membership.objects.get(user=user)
-    assert (membership.role, membership.enterprise, membership.organisation) == (Role.ENTERPRISE_OWNER, unit, None)
+    assert (membership.role, membership.enterprise_id, membership.organisation) == (
+        Role.ENTERPRISE_OWNER,
+        unit.pk,
+        None,
+    )
     # Signs in on the common page with the email, typed any way.
     signed_in = client.post("/accounts/login/", {"username": "OWNER@example.org", "password": PASSWORD})
     assert signed_in.status_code == 302
@@ -84,7 +89,7 @@ def test_one_account_per_email(client):
     assert register(client, unit).status_code == 302
     again = register(client, second, email="OWNER@example.org")
     assert again.status_code == 200 and "An account with this email already exists" in again.content.decode()
-    assert not Membership.objects.filter(enterprise=second).exists()
+    assert not Membership.objects.filter(enterprise_id=second.pk).exists()
 
 
 def test_guessing_the_pan_is_stopped_after_five_tries(client):
@@ -93,7 +98,7 @@ def test_guessing_the_pan_is_stopped_after_five_tries(client):
         register(client, unit, pan=f"AAAAA{n:04d}A")
     page = register(client, unit).content.decode()  # even the right PAN now
     assert "Too many attempts for this Udyam number" in page
-    assert not Membership.objects.filter(enterprise=unit).exists()
+    assert not Membership.objects.filter(enterprise_id=unit.pk).exists()
 
 
 def test_a_weak_password_is_refused(client):

@@ -65,8 +65,8 @@ def test_two_stable_assessments_after_the_remedies_open_a_confirm_task(team):
     assert case.stage == CaseStage.REVIVED and case.revived_at
     from notifications.models import NotificationRequest
 
-    told = NotificationRequest.objects.get(case=case, event="revival_confirmed")
-    assert told.enterprise == unit  # the owner hears of it
+    told = NotificationRequest.objects.get(case_id=case.pk, event="revival_confirmed")
+    assert told.enterprise_id == unit.pk  # the owner hears of it
     assert not Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES).exists()
 
 

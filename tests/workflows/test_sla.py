@@ -82,18 +82,20 @@ def test_each_threshold_fires_once_at_its_time(outreach, team):
 def test_the_reminder_and_breach_go_to_the_queue_then_the_assignee(outreach, team):
     at = thresholds(outreach)
     sla_sweep(now=at[("reminder", 0)])
-    reminder = NotificationRequest.objects.get(task=outreach, event=NotificationEvent.TASK_DUE_SOON)
+    reminder = NotificationRequest.objects.get(task_id=outreach.pk, event=NotificationEvent.TASK_DUE_SOON)
     assert (reminder.organisation, reminder.role, reminder.user) == (outreach.organisation, Role.DISTRICT_OFFICER, None)
     task_claim(task=outreach, user=team.officer)
     sla_sweep(now=at[("breach", 0)])
-    breach = NotificationRequest.objects.get(task=outreach, event=NotificationEvent.SLA_BREACHED)
+    breach = NotificationRequest.objects.get(task_id=outreach.pk, event=NotificationEvent.SLA_BREACHED)
     assert breach.user == team.officer
 
 
 def test_escalation_climbs_the_district_ladder(outreach):
     at = thresholds(outreach)
     sla_sweep(now=at[("escalation", 2)])  # a sweep that was down for days fires all four, in order
-    notes = NotificationRequest.objects.filter(task=outreach, event=NotificationEvent.ESCALATED).order_by("data__level")
+    notes = NotificationRequest.objects.filter(task_id=outreach.pk, event=NotificationEvent.ESCALATED).order_by(
+        "data__level"
+    )
     first, second = list(notes)
     assert (first.organisation.kind, first.organisation.division.code, first.role) == (
         "directorate",
@@ -108,12 +110,12 @@ def test_iim_and_bank_tasks_escalate_up_their_own_ladders(team):
     case = walk(flagged_case(unit_at(branch=team.branch)), CaseStage.HANDHOLDING, team)
     bank = active_task(case, TaskType.BANK_REFERRAL)
     sla_sweep(now=thresholds(bank)[("escalation", 1)])
-    note = NotificationRequest.objects.get(task=bank, event=NotificationEvent.ESCALATED)
+    note = NotificationRequest.objects.get(task_id=bank.pk, event=NotificationEvent.ESCALATED)
     assert (note.organisation, note.role) == (team.branch.bank, Role.BANK_NODAL_OFFICER)
     case2 = walk(flagged_case(unit_at(branch=team.branch)), CaseStage.ONLINE_CONSULTATION, team)
     consultation = active_task(case2, TaskType.CONSULTATION)
     sla_sweep(now=thresholds(consultation)[("escalation", 1)])
-    note = NotificationRequest.objects.get(task=consultation, event=NotificationEvent.ESCALATED)
+    note = NotificationRequest.objects.get(task_id=consultation.pk, event=NotificationEvent.ESCALATED)
     assert (note.organisation.code, note.role) == ("iim-jammu", Role.IIM_COORDINATOR)
 
 
@@ -189,7 +191,7 @@ def test_the_clock_pauses_while_the_case_waits_on_the_enterprise(outreach, team)
     request.refresh_from_db()
     assert request.status == DocumentRequestStatus.RECEIVED
     owner_note = NotificationRequest.objects.get(event=NotificationEvent.DOCUMENTS_REQUESTED)
-    assert owner_note.enterprise == outreach.case.enterprise
+    assert owner_note.enterprise_id == outreach.case.enterprise_id
 
 
 def test_the_clock_stays_paused_until_every_request_is_answered(outreach, team):

@@ -5,10 +5,12 @@ owner their own."""
 import pytest
 
 from casework.choices import CaseStage
-from partners.selectors import case_list_for_user, enterprise_list_for_user, task_list_for_user
+from casework.selectors import case_list_for_user
+from scoring.visibility import enterprise_list_for_user
 from tests.factories import partners as people
 from tests.factories.cases import active_task, clinic, flagged_case, unit_at, walk
 from workflows.choices import BANK_TASK_TYPES, TaskType
+from workflows.visibility import task_list_for_user
 
 pytestmark = pytest.mark.django_db
 

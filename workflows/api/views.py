@@ -16,13 +16,7 @@ from casework.api.views import case_for
 from casework.choices import CasePriority, CaseStage
 from core.api import error_responses
 from core.api_views import ListApi
-from partners.selectors import (
-    task_list_for_user,
-    user_may_act_on_task,
-    user_may_supervise_task,
-    user_may_work_task,
-    user_roles,
-)
+from partners.selectors import user_roles
 from workflows import dashboard
 from workflows import services as workflow
 from workflows.choices import ACTIVE_TASK_STATUSES, SlaState, TaskStatus, TaskType
@@ -33,6 +27,7 @@ from workflows.selectors import (
     task_inbox_for_user,
     task_queue_for_user,
 )
+from workflows.visibility import task_list_for_user, user_may_act_on_task, user_may_supervise_task, user_may_work_task
 
 from .serializers import (
     COMPLETION_INPUTS,

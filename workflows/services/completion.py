@@ -221,7 +221,7 @@ def task_complete(
         raise TaskConflict("This task changed since you opened it; reload and try again.")
     if task.status == TaskStatus.OPEN:
         raise TaskConflict("Claim this task before completing it.")
-    from partners.selectors import user_may_act_on_task
+    from workflows.visibility import user_may_act_on_task
 
     if not user_may_act_on_task(user, task):
         raise PermissionDenied("Only the task's assignee (or their stand-in) can complete it.")

@@ -20,12 +20,13 @@ from django.utils import timezone
 from casework.audit import case_event, case_events_bulk
 from casework.choices import OPEN_STAGES, CaseEventKind, DocumentRequestStatus
 from casework.models import Case, CaseEvent, DocumentRequest
+from casework.selectors import case_list_for_user, user_may_direct_case
 from notifications.choices import NotificationEvent
 from notifications.models import NotificationRequest
 from notifications.services import notification_request, notification_request_bulk, notifications_deliver_on_commit
 from partners.choices import OrganisationKind
 from partners.models import District, Organisation
-from partners.selectors import case_list_for_user, user_may_direct_case, user_roles
+from partners.selectors import user_roles
 from scoring.models import Enterprise
 
 from ..calendar import WorkingCalendar, calendar_current

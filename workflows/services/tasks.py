@@ -21,16 +21,13 @@ from notifications.choices import NotificationEvent
 from notifications.models import NotificationRequest
 from notifications.services import notification_request, notification_request_bulk
 from partners.choices import OrganisationKind, Role
-from partners.selectors import (
-    user_may_act_on_task,
-    user_may_supervise_task,
-    user_may_work_task,
-    user_roles,
-)
+from partners.models import Delegation
+from partners.selectors import user_roles
+from workflows.visibility import user_may_act_on_task, user_may_supervise_task, user_may_work_task
 
 from ..calendar import WorkingCalendar, calendar_current
 from ..choices import ACTIVE_TASK_STATUSES, Route, SlaState, TaskStatus
-from ..models import Delegation, SlaPolicy, SlaThreshold, Task
+from ..models import SlaPolicy, SlaThreshold, Task
 from ..routing import mentor_least_loaded
 from ..sla import STOPPED, SlaTerms, sla_due, sla_thresholds
 
@@ -155,7 +152,7 @@ def tasks_open(
 
 
 def _note(event, task, *, at, **audience) -> NotificationRequest:
-    return NotificationRequest(event=event, created_at=at, case_id=task.case_id, task=task, **audience)
+    return NotificationRequest(event=event, created_at=at, case_id=task.case_id, task_id=task.pk, **audience)
 
 
 def _queue_note(event, task, *, at) -> NotificationRequest:

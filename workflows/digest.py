@@ -1,6 +1,7 @@
 """The daily digest: one morning email per person with the tasks due in the next two working
 days, the overdue ones, and those escalated to them, in place of single emails for routine events
-(choices.ROUTINE_EVENTS).
+(notifications.choices.ROUTINE_EVENTS). It lives with the case engine because it is about tasks;
+notifications delivers it and asks for its sections through notifications.messages.digest_sections.
 
 "The next two working days" is the working-day calendar of workflows/calendar.py: from now to
 the end of the second working day after today, so a Friday's digest covers the rest of Friday,
@@ -19,16 +20,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.choices import NotificationEvent
+from notifications.models import NotificationProfile, NotificationRequest
+from notifications.services import notifications_deliver_on_commit
 from partners.choices import WORKING_ROLES, Role
-from partners.models import Membership
+from partners.models import Delegation, Membership
 from partners.selectors import membership_in_effect_q
-from workflows.calendar import WorkingCalendar, calendar_current
-from workflows.choices import ACTIVE_TASK_STATUSES, TaskStatus
-from workflows.models import Delegation, Task
 
-from .choices import NotificationEvent
-from .models import NotificationProfile, NotificationRequest
-from .services import notifications_deliver_on_commit
+from .calendar import WorkingCalendar, calendar_current
+from .choices import ACTIVE_TASK_STATUSES, TaskStatus
+from .models import Task
 
 SECTIONS = ("due_soon", "overdue", "escalated")
 SHOWN_PER_SECTION = 50
@@ -83,7 +84,10 @@ def digest_contents(*, now: datetime, calendar: WorkingCalendar | None = None) -
     # Escalated to you: the active tasks whose escalation named an (organisation, role) you hold.
     escalations = defaultdict(set)
     for task_id, org_id, role in (
-        NotificationRequest.objects.filter(event=NotificationEvent.ESCALATED, task__status__in=ACTIVE_TASK_STATUSES)
+        NotificationRequest.objects.filter(
+            event=NotificationEvent.ESCALATED,
+            task_id__in=Task.objects.filter(status__in=ACTIVE_TASK_STATUSES).values("pk"),
+        )
         .values_list("task_id", "organisation_id", "role")
         .distinct()
     ):
@@ -147,7 +151,7 @@ def digests_compose(*, now: datetime | None = None, calendar: WorkingCalendar | 
     return len(new)
 
 
-def digest_sections(request: NotificationRequest) -> list[dict]:
+def digest_sections(*, request: NotificationRequest) -> list[dict]:
     """The digest's sections for its email, read in one query: the tasks still active, each with
     its case and unit, at most SHOWN_PER_SECTION a section (with how many more)."""
     ids = {key: request.data.get(key, []) for key in SECTIONS}

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from notifications.digest import digests_compose
+from workflows.digest import digests_compose
 
 
 class Command(BaseCommand):
