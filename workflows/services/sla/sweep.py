@@ -1,38 +1,32 @@
-"""SLA clocks in the database: the sweep that fires thresholds, pausing while the case waits on
-the enterprise, and recomputing running clocks when the holiday calendar is corrected.
+"""The SLA sweep: fires every threshold that has crossed, in set-based batches.
 
-The sweep is set-based: each batch is one transaction, whatever its size (select and lock what
-crossed, delete those thresholds, append the audit events, write the notification requests,
-update the tasks' SLA state); on PostgreSQL it is one statement. `SKIP LOCKED` lets overlapping
-sweeps share the work; a threshold row exists until it fires, and firing deletes it in the same
-transaction as its audit event, so each fires exactly once; a sweep that dies rolls its batch
-back for the next one.
+Each batch is one transaction, whatever its size (select and lock what crossed, delete those
+thresholds, append the audit events, write the notification requests, update the tasks' SLA
+state); on PostgreSQL it is one statement. `SKIP LOCKED` lets overlapping sweeps share the work;
+a threshold row exists until it fires, and firing deletes it in the same transaction as its
+audit event, so each fires exactly once; a sweep that dies rolls its batch back for the next one.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from casework.audit import case_event, case_events_bulk
-from casework.choices import OPEN_STAGES, CaseEventKind, DocumentRequestStatus
-from casework.models import Case, CaseEvent, DocumentRequest
+from casework.audit import case_events_bulk
+from casework.choices import CaseEventKind
+from casework.models import Case, CaseEvent
 from notifications.choices import NotificationEvent
 from notifications.models import NotificationRequest
-from notifications.services import notification_request, notification_request_bulk, notifications_deliver_on_commit
+from notifications.services import notification_request_bulk, notifications_deliver_on_commit
 from partners.choices import OrganisationKind
 from partners.models import District, Organisation
-from partners.selectors import case_list_for_user, user_may_direct_case, user_roles
 from scoring.models import Enterprise
 
-from ..calendar import WorkingCalendar, calendar_current
-from ..choices import ACTIVE_TASK_STATUSES, LadderTarget, SlaState, ThresholdKind
-from ..models import EscalationRung, Holiday, SlaThreshold, Task
-from ..sla import STOPPED, SlaTerms, sla_due, sla_thresholds
-from .tasks import QUEUE_ROLE
+from ...choices import LadderTarget, SlaState, ThresholdKind
+from ...models import EscalationRung, SlaThreshold, Task
+from ..tasks import QUEUE_ROLE
 
 EVENT_OF_KIND = {
     ThresholdKind.REMINDER: (CaseEventKind.SLA_REMINDER, NotificationEvent.TASK_DUE_SOON),
@@ -331,205 +325,3 @@ def _sweep_batch(*, now: datetime, batch_size: int, ladder) -> dict[str, int]:
                 pk__in=sorted(t for t, lv in escalated.items() if lv == level), escalation_level__lt=level
             ).update(escalation_level=level)
         return counts
-
-
-# Pausing while the case waits on the enterprise.
-
-
-def _pause(case: Case, *, actor, now: datetime, reason: str) -> int:
-    tasks = list(Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES, paused_at__isnull=True))
-    if not tasks:
-        return 0
-    ids = [t.pk for t in tasks]
-    # A stopped clock has no instant to come: its thresholds wait at the end of time until the
-    # clock resumes and _reschedule gives them their moved instants. (The sweep then needs to
-    # look at nothing but a threshold's instant.)
-    SlaThreshold.objects.filter(task_id__in=ids).update(at=STOPPED)
-    Task.objects.filter(pk__in=ids).update(paused_at=now, sla_state=SlaState.PAUSED)
-    case_events_bulk(
-        [CaseEvent(case=case, task=t, kind=CaseEventKind.SLA_PAUSED, actor=actor, at=now, reason=reason) for t in tasks]
-    )
-    return len(tasks)
-
-
-def _resume(case: Case, *, actor, now: datetime, reason: str, calendar: WorkingCalendar) -> int:
-    """Restarts the paused clocks: each unfired threshold moves on by the working time paused."""
-    tasks = list(Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES, paused_at__isnull=False))
-    events = []
-    for task in tasks:
-        paused = int(calendar.working_seconds_between(task.paused_at, now))
-        total = task.paused_seconds + paused
-        _reschedule(task, paused_seconds=total, calendar=calendar, now=now)
-        events.append(
-            CaseEvent(
-                case=case,
-                task=task,
-                kind=CaseEventKind.SLA_RESUMED,
-                actor=actor,
-                at=now,
-                reason=reason,
-                data={"paused_working_seconds": paused, "due_at": task.due_at.isoformat()},
-            )
-        )
-    case_events_bulk(events)
-    return len(tasks)
-
-
-def _reschedule(task: Task, *, paused_seconds: int, calendar: WorkingCalendar, now: datetime) -> None:
-    """Recomputes the task's due time and unfired thresholds from its own terms and start."""
-    terms = SlaTerms.from_json(task.sla_terms)
-    due = sla_due(terms, task.created_at, calendar, paused_seconds)
-    schedule = {(t.kind, t.level): t.at for t in sla_thresholds(terms, task.created_at, calendar, paused_seconds)}
-    pending = list(SlaThreshold.objects.select_for_update().filter(task=task))
-    for threshold in pending:
-        at = schedule.get((threshold.kind, threshold.level))
-        if at is not None and at != threshold.at:
-            SlaThreshold.objects.filter(pk=threshold.pk).update(at=at)
-    state = task.sla_state
-    if task.paused_at is not None:
-        # What fired before the pause: the scheduled thresholds no longer pending.
-        fired = {kind for kind, _ in schedule} - {t.kind for t in pending}
-        state = _state_given(fired)
-    Task.objects.filter(pk=task.pk).update(due_at=due, paused_seconds=paused_seconds, paused_at=None, sla_state=state)
-    task.due_at, task.paused_seconds, task.paused_at, task.sla_state = due, paused_seconds, None, state
-
-
-def _state_given(fired: set[str]) -> str:
-    if fired & {ThresholdKind.BREACH, ThresholdKind.ESCALATION}:
-        return SlaState.BREACHED
-    return SlaState.AT_RISK if ThresholdKind.REMINDER in fired else SlaState.ON_TRACK
-
-
-def _may_ask_documents(user, case: Case) -> bool:
-    if user_may_direct_case(user, case):
-        return True
-    # Whoever holds one of the case's active tasks is working with the enterprise.
-    return Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES, assignee=user).exists()
-
-
-@transaction.atomic
-def document_request_create(*, case: Case, actor, items: str) -> DocumentRequest:
-    """Asks the enterprise for documents: the case waits on it, and its clocks pause."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if not case.is_open:
-        raise ValidationError("The case is closed.")
-    if not _may_ask_documents(actor, case):
-        raise PermissionDenied("Only someone working this case can ask the enterprise for documents.")
-    if not (items or "").strip():
-        raise ValidationError({"items": "Say which documents are needed."})
-    now = timezone.now()
-    request = DocumentRequest.objects.create(case=case, items=items.strip(), asked_by=actor, asked_at=now)
-    if case.waiting_since is None:
-        Case.objects.filter(pk=case.pk).update(waiting_since=now)
-        _pause(case, actor=actor, now=now, reason="Waiting on the enterprise for documents.")
-    case_event(
-        case=case,
-        kind=CaseEventKind.DOCUMENTS_REQUESTED,
-        actor=actor,
-        at=now,
-        to_value=items.strip()[:200],
-        data={"document_request": request.pk},
-    )
-    notification_request(
-        event=NotificationEvent.DOCUMENTS_REQUESTED,
-        at=now,
-        enterprise=case.enterprise,
-        case=case,
-        data={"items": request.items, "document_request": request.pk},
-    )
-    return request
-
-
-@transaction.atomic
-def document_request_close(
-    *, request: DocumentRequest, actor, status: str = DocumentRequestStatus.RECEIVED
-) -> DocumentRequest:
-    """Marks asked-for documents received (or the request withdrawn); when none is left open the
-    case stops waiting and its clocks resume, moved on by the working time paused."""
-    case = Case.objects.select_for_update().get(pk=request.case_id)
-    if status not in (DocumentRequestStatus.RECEIVED, DocumentRequestStatus.WITHDRAWN):
-        raise ValidationError({"status": "Received or withdrawn."})
-    if not (
-        _may_ask_documents(actor, case)
-        or case_list_for_user(actor).filter(pk=case.pk).exists()
-        and _is_owner(actor, case)
-    ):
-        raise PermissionDenied("Only someone working this case, or its owner, can close the request.")
-    now = timezone.now()
-    won = DocumentRequest.objects.filter(pk=request.pk, status=DocumentRequestStatus.OPEN).update(
-        status=status, closed_by=actor, closed_at=now
-    )
-    request.refresh_from_db()
-    if not won:
-        return request
-    case_event(
-        case=case,
-        kind=CaseEventKind.DOCUMENTS_RECEIVED,
-        actor=actor,
-        at=now,
-        to_value=status,
-        data={"document_request": request.pk},
-    )
-    still_open = case.document_requests.filter(status=DocumentRequestStatus.OPEN).exists()
-    if not still_open and case.waiting_since is not None:
-        Case.objects.filter(pk=case.pk).update(waiting_since=None)
-        _resume(case, actor=actor, now=now, reason="Documents received.", calendar=calendar_current())
-    return request
-
-
-def _is_owner(user, case: Case) -> bool:
-    return any(m.enterprise_id == case.enterprise_id for m in user_roles(user))
-
-
-# The holiday calendar.
-
-
-@transaction.atomic
-def holiday_set(*, day: date, name: str, is_holiday: bool, by=None) -> Holiday:
-    """Adds a holiday, or marks a listed one a working day (an estimated date corrected), and
-    moves the running clocks it affects."""
-    holiday, _ = Holiday.objects.update_or_create(
-        date=day, defaults={"name": name, "is_holiday": is_holiday, "updated_by": by}
-    )
-    transaction.on_commit(lambda: _recompute_later())
-    return holiday
-
-
-@transaction.atomic
-def holiday_remove(*, holiday: Holiday) -> None:
-    """Drops a correction: the day is again as the `holidays` package has it."""
-    Holiday.objects.filter(pk=holiday.pk).delete()
-    transaction.on_commit(lambda: _recompute_later())
-
-
-def _recompute_later() -> None:
-    from ..tasks import sla_recompute_task
-
-    sla_recompute_task.delay()
-
-
-def sla_recompute(*, now: datetime | None = None) -> int:
-    """Recomputes the due time and pending thresholds of every running clock from its terms, its
-    start and its paused time, under the calendar in force. Tasks that share terms and start
-    share one computation. Returns how many tasks moved."""
-    now = now or timezone.now()
-    calendar = calendar_current()
-    moved = 0
-    # Paused clocks are recomputed when they resume, under the calendar then in force.
-    tasks = Task.objects.filter(
-        status__in=ACTIVE_TASK_STATUSES, case__stage__in=OPEN_STAGES, paused_at__isnull=True
-    ).order_by("pk")
-    for task in tasks.iterator(chunk_size=2000):
-        with transaction.atomic():
-            terms = SlaTerms.from_json(task.sla_terms)
-            due = sla_due(terms, task.created_at, calendar, task.paused_seconds)
-            if due == task.due_at:
-                continue
-            locked = Task.objects.select_for_update().get(pk=task.pk)
-            if locked.status not in ACTIVE_TASK_STATUSES:
-                continue
-            if locked.paused_at is not None:  # paused since it was read: it moves on resume
-                continue
-            _reschedule(locked, paused_seconds=locked.paused_seconds, calendar=calendar, now=now)
-            moved += 1
-    return moved
