@@ -10,7 +10,9 @@ from ...sla import SlaTerms, sla_due, sla_thresholds
 
 
 def sla_reschedule(task: Task, *, paused_seconds: int, calendar: WorkingCalendar, now: datetime) -> None:
-    """Recomputes the task's due time and unfired thresholds from its own terms and start."""
+    """Recomputes the task's due time and unfired thresholds from its own terms and start. The
+    caller holds the case's lock; this locks the thresholds, then writes the task (the lock order
+    of workflows/services/locks.py)."""
     terms = SlaTerms.from_json(task.sla_terms)
     due = sla_due(terms, task.created_at, calendar, paused_seconds)
     schedule = {(t.kind, t.level): t.at for t in sla_thresholds(terms, task.created_at, calendar, paused_seconds)}

@@ -10,8 +10,9 @@ from casework.choices import OPEN_STAGES
 
 from ...calendar import calendar_current
 from ...choices import ACTIVE_TASK_STATUSES
-from ...models import Holiday, Task
+from ...models import Holiday, SlaThreshold, Task
 from ...sla import SlaTerms, sla_due
+from ..locks import case_lock
 from .clock import sla_reschedule
 
 
@@ -56,7 +57,11 @@ def sla_recompute(*, now: datetime | None = None) -> int:
             due = sla_due(terms, task.created_at, calendar, task.paused_seconds)
             if due == task.due_at:
                 continue
-            locked = Task.objects.select_for_update().get(pk=task.pk)
+            # The lock order (workflows/services/locks.py): the case, its thresholds, then the
+            # task, read afresh under the locks (the sweep may have fired one since it was read).
+            case_lock(task.case_id)
+            list(SlaThreshold.objects.select_for_update().filter(task_id=task.pk).values_list("pk"))
+            locked = Task.objects.select_for_update(no_key=True).get(pk=task.pk)
             if locked.status not in ACTIVE_TASK_STATUSES:
                 continue
             if locked.paused_at is not None:  # paused since it was read: it moves on resume

@@ -18,6 +18,7 @@ from ...calendar import WorkingCalendar, calendar_current
 from ...choices import ACTIVE_TASK_STATUSES, SlaState
 from ...models import SlaThreshold, Task
 from ...sla import STOPPED
+from ..locks import case_lock
 from .clock import sla_reschedule
 
 
@@ -70,7 +71,7 @@ def _may_ask_documents(user, case: Case) -> bool:
 @transaction.atomic
 def document_request_create(*, case: Case, actor, items: str) -> DocumentRequest:
     """Asks the enterprise for documents: the case waits on it, and its clocks pause."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = case_lock(case.pk)
     if not case.is_open:
         raise ValidationError("The case is closed.")
     if not _may_ask_documents(actor, case):
@@ -106,7 +107,7 @@ def document_request_close(
 ) -> DocumentRequest:
     """Marks asked-for documents received (or the request withdrawn); when none is left open the
     case stops waiting and its clocks resume, moved on by the working time paused."""
-    case = Case.objects.select_for_update().get(pk=request.case_id)
+    case = case_lock(request.case_id)
     if status not in (DocumentRequestStatus.RECEIVED, DocumentRequestStatus.WITHDRAWN):
         raise ValidationError({"status": "Received or withdrawn."})
     if not (

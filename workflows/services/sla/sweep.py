@@ -92,16 +92,23 @@ def sla_sweep(
             result.fired[kind] = result.fired.get(kind, 0) + count
 
 
+# The sweep's row locks, each with SKIP LOCKED so that it never waits for anyone's lock and so can
+# never be one side of a deadlock (the lock order: workflows/services/locks.py): the thresholds it
+# deletes; their tasks, NO KEY UPDATE (it changes no key, and people inserting rows that refer to a
+# task need not wait for it); their cases, KEY SHARE (the lock the foreign keys of its audit
+# events and notifications take on the case, taken here without waiting, before the inserts).
+SWEEP_LOCKS = "FOR UPDATE OF th SKIP LOCKED FOR NO KEY UPDATE OF t SKIP LOCKED FOR KEY SHARE OF c SKIP LOCKED"
+
+
 def _crossed(*, now: datetime, batch_size: int) -> list[tuple]:
     """The thresholds crossed by `now`, oldest first, with what the firing needs of their task.
     A threshold exists only while its task is active, and a paused clock's wait at STOPPED, so the
-    instant alone decides (served by the index sla_threshold_at). The thresholds and their tasks
-    are locked together, skipping rows another sweep (or a completion) holds: no sweep waits, so
-    none deadlocks with the thresholds-then-task order of completion."""
+    instant alone decides (served by the index sla_threshold_at). The thresholds, their tasks and
+    cases are locked together (SWEEP_LOCKS), skipping rows another sweep or a person holds."""
     threshold, task = SlaThreshold._meta.db_table, Task._meta.db_table
     organisation, case = Organisation._meta.db_table, Case._meta.db_table
     enterprise, district = Enterprise._meta.db_table, District._meta.db_table
-    lock = " FOR UPDATE OF th, t SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    lock = f" {SWEEP_LOCKS}" if connection.vendor == "postgresql" else ""
     sql = f"""
         SELECT th.id, th.kind, th.level, th.at, t.id, t.case_id, t.assignee_id, t.organisation_id, o.kind,
                t.branch_id, d.division_id
@@ -186,10 +193,11 @@ def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
                t.branch_id
         FROM {threshold} th
         JOIN {task} t ON t.id = th.task_id
+        JOIN {case} c ON c.id = t.case_id
         WHERE th.at <= %(now)s
         ORDER BY th.at, th.id
         LIMIT %(batch)s
-        FOR UPDATE OF th, t SKIP LOCKED
+        {SWEEP_LOCKS}
     ),
     k AS (
         -- The organisation's kind; for an escalation, the unit's division (its directorate).
