@@ -5,14 +5,25 @@ thresholds, append the audit events, write the notification requests, update the
 state); on PostgreSQL it is one statement. `SKIP LOCKED` lets overlapping sweeps share the work;
 a threshold row exists until it fires, and firing deletes it in the same transaction as its
 audit event, so each fires exactly once; a sweep that dies rolls its batch back for the next one.
+
+A run walks the crossed thresholds once, in their order (a cursor on the index sla_threshold_at),
+so each batch starts where the last one ended. The sweep never waits for a row lock (the lock
+order of workflows/services/locks.py), but a batch that still meets a deadlock, a serialization
+failure or a lock timeout (another statement's locks, a `lock_timeout` set on the database) is
+rolled back and tried again, SWEEP_ATTEMPTS times in all; after that its range is passed over and
+logged, the rest of the run goes on, and the next run fires what was passed over.
 """
 
+import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from casework.audit import case_events_bulk
 from casework.choices import CaseEventKind
@@ -28,6 +39,14 @@ from ...choices import LadderTarget, SlaState, ThresholdKind
 from ...models import EscalationRung, SlaThreshold, Task
 from ..tasks import QUEUE_ROLE
 
+logger = logging.getLogger(__name__)
+
+# Lock trouble worth another try (PostgreSQL's SQLSTATEs): deadlock_detected,
+# serialization_failure, lock_not_available (a lock_timeout ran out).
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+SWEEP_ATTEMPTS = 3
+RETRY_PAUSE = 0.1  # seconds before the next attempt, times the attempts made so far
+
 EVENT_OF_KIND = {
     ThresholdKind.REMINDER: (CaseEventKind.SLA_REMINDER, NotificationEvent.TASK_DUE_SOON),
     ThresholdKind.BREACH: (CaseEventKind.SLA_BREACH, NotificationEvent.SLA_BREACHED),
@@ -39,6 +58,8 @@ EVENT_OF_KIND = {
 class SweepResult:
     fired: dict[str, int] = field(default_factory=dict)
     batches: int = 0
+    retried: int = 0  # batch attempts rolled back by a lock error and tried again
+    skipped: int = 0  # crossed thresholds passed over after SWEEP_ATTEMPTS lock errors: the next run's
 
     @property
     def total(self) -> int:
@@ -78,18 +99,85 @@ def sla_sweep(
         one_statement = settings.SLA_SWEEP_ONE_STATEMENT
     if one_statement is None:
         one_statement = connection.vendor == "postgresql"
-    ladder = None if one_statement else _ladder()
+    batch = _sweep_batch_sql if one_statement else partial(_sweep_batch, ladder=_ladder())
     result = SweepResult()
+    after = None  # (at, id) of the last threshold this run has dealt with: the cursor
     while True:
-        if one_statement:
-            fired = _sweep_batch_sql(now=now, batch_size=batch_size)
-        else:
-            fired = _sweep_batch(now=now, batch_size=batch_size, ladder=ladder)
+        try:
+            fired, last = _attempts(batch, result, now=now, batch_size=batch_size, after=after)
+        except DatabaseError as error:
+            if not _transient(error):
+                raise
+            last = _pass_over(now=now, batch_size=batch_size, after=after, error=error, result=result)
+            if last is None:
+                return result
+            after = last
+            continue
         if not fired:
             return result
         result.batches += 1
         for kind, count in fired.items():
             result.fired[kind] = result.fired.get(kind, 0) + count
+        after = last
+
+
+def _transient(error: DatabaseError) -> bool:
+    """Did another transaction's locks cause `error` (worth trying the batch again)?"""
+    cause = error.__cause__
+    return (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) in TRANSIENT_SQLSTATES
+
+
+def _attempts(batch, result: SweepResult, **arguments):
+    """Runs `batch(**arguments)` (its own transaction) until it goes through or SWEEP_ATTEMPTS
+    lock errors; the last error is raised. Any other error is raised at once."""
+    for attempt in range(1, SWEEP_ATTEMPTS + 1):
+        try:
+            return batch(**arguments)
+        except DatabaseError as error:
+            if not _transient(error) or attempt == SWEEP_ATTEMPTS:
+                raise
+            result.retried += 1
+            logger.warning("sla sweep: a batch met a lock error (%s); trying it again", str(error).splitlines()[0])
+            time.sleep(RETRY_PAUSE * attempt)
+    raise AssertionError("unreachable")
+
+
+def _after_sql(after, params: dict) -> str:
+    """The cursor's condition: thresholds after (at, id) `after` in the sweep's order."""
+    if after is None:
+        return ""
+    params["after_at"], params["after_id"] = after
+    return " AND (th.at, th.id) > (%(after_at)s, %(after_id)s)"
+
+
+def _pass_over(*, now: datetime, batch_size: int, after, error, result: SweepResult):
+    """After SWEEP_ATTEMPTS lock errors on one batch: the (at, id) of the last threshold that batch
+    would have taken, read without locks, so that the run goes on after it (None: nothing after
+    it). Its thresholds stay for the next run; logged."""
+    params = {"now": now, "batch": batch_size}
+    sql = f"""
+        SELECT th.at, th.id FROM {SlaThreshold._meta.db_table} th
+        WHERE th.at <= %(now)s{_after_sql(after, params)}
+        ORDER BY th.at, th.id LIMIT %(batch)s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    result.skipped += len(rows)
+    logger.error(
+        "sla sweep: %d crossed thresholds (due %s to %s) passed over after %d lock errors (%s), for the next run",
+        len(rows),
+        rows[0][0],
+        rows[-1][0],
+        SWEEP_ATTEMPTS,
+        str(error).splitlines()[0],
+    )
+    if len(rows) < batch_size:
+        return None
+    last_at, last_id = rows[-1]
+    return (_aware(parse_datetime(last_at)) if isinstance(last_at, str) else last_at), last_id
 
 
 # The sweep's row locks, each with SKIP LOCKED so that it never waits for anyone's lock and so can
@@ -100,7 +188,7 @@ def sla_sweep(
 SWEEP_LOCKS = "FOR UPDATE OF th SKIP LOCKED FOR NO KEY UPDATE OF t SKIP LOCKED FOR KEY SHARE OF c SKIP LOCKED"
 
 
-def _crossed(*, now: datetime, batch_size: int) -> list[tuple]:
+def _crossed(*, now: datetime, batch_size: int, after=None) -> list[tuple]:
     """The thresholds crossed by `now`, oldest first, with what the firing needs of their task.
     A threshold exists only while its task is active, and a paused clock's wait at STOPPED, so the
     instant alone decides (served by the index sla_threshold_at). The thresholds, their tasks and
@@ -109,6 +197,7 @@ def _crossed(*, now: datetime, batch_size: int) -> list[tuple]:
     organisation, case = Organisation._meta.db_table, Case._meta.db_table
     enterprise, district = Enterprise._meta.db_table, District._meta.db_table
     lock = f" {SWEEP_LOCKS}" if connection.vendor == "postgresql" else ""
+    params = {"now": now, "batch": batch_size}
     sql = f"""
         SELECT th.id, th.kind, th.level, th.at, t.id, t.case_id, t.assignee_id, t.organisation_id, o.kind,
                t.branch_id, d.division_id
@@ -118,16 +207,14 @@ def _crossed(*, now: datetime, batch_size: int) -> list[tuple]:
         JOIN {case} c ON c.id = t.case_id
         JOIN {enterprise} e ON e.id = c.enterprise_id
         JOIN {district} d ON d.id = e.district_id
-        WHERE th.at <= %s
+        WHERE th.at <= %(now)s{_after_sql(after, params)}
         ORDER BY th.at, th.id
-        LIMIT %s{lock}
+        LIMIT %(batch)s{lock}
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now, batch_size])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     if connection.vendor == "sqlite":  # SQLite hands back text for DateTimeFields in raw SQL
-        from django.utils.dateparse import parse_datetime
-
         rows = [(*r[:3], _aware(parse_datetime(r[3])), *r[4:]) if isinstance(r[3], str) else r for r in rows]
     return rows
 
@@ -162,9 +249,10 @@ def _other_columns(model, given: set[str], name: str, params: dict) -> tuple[str
     return "".join(f", {c}" for c in columns), "".join(f", {v}" for v in values)
 
 
-def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
-    """One batch as one statement: select and lock what crossed, mark it fired, append the
-    audit events, write the notification requests, update the tasks' SLA state."""
+def _sweep_batch_sql(*, now: datetime, batch_size: int, after=None) -> tuple[dict[str, int], tuple | None]:
+    """One batch as one statement: select and lock what crossed (after the cursor `after`), mark
+    it fired, append the audit events, write the notification requests, update the tasks' SLA
+    state. Returns the counts by kind and the (at, id) of the batch's last threshold."""
     threshold, task, organisation = SlaThreshold._meta.db_table, Task._meta.db_table, Organisation._meta.db_table
     case, enterprise, district = Case._meta.db_table, Enterprise._meta.db_table, District._meta.db_table
     params = {
@@ -194,7 +282,7 @@ def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
         FROM {threshold} th
         JOIN {task} t ON t.id = th.task_id
         JOIN {case} c ON c.id = t.case_id
-        WHERE th.at <= %(now)s
+        WHERE th.at <= %(now)s{_after_sql(after, params)}
         ORDER BY th.at, th.id
         LIMIT %(batch)s
         {SWEEP_LOCKS}
@@ -268,22 +356,25 @@ def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
         WHERE t.id = a.task_id
     )
     SELECT (SELECT json_object_agg(kind, n) FROM (SELECT kind, count(*) AS n FROM crossed GROUP BY kind) k),
-           (SELECT array_agg(id) FROM notes)
+           (SELECT array_agg(id) FROM notes),
+           (SELECT at FROM crossed ORDER BY at DESC, id DESC LIMIT 1),
+           (SELECT id FROM crossed ORDER BY at DESC, id DESC LIMIT 1)
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        counts, note_ids = cursor.fetchone()
+        counts, note_ids, last_at, last_id = cursor.fetchone()
         # Hand the notifications to a worker after commit (the relay would find them anyway).
         notifications_deliver_on_commit(note_ids or [])
-        return counts or {}
+        return counts or {}, (last_at, last_id) if last_id else None
 
 
-def _sweep_batch(*, now: datetime, batch_size: int, ladder) -> dict[str, int]:
+def _sweep_batch(*, now: datetime, batch_size: int, ladder, after=None) -> tuple[dict[str, int], tuple | None]:
+    """The batch of _sweep_batch_sql in a few ORM statements (the embedded SQLite run)."""
     rungs, directorates, department = ladder
     with transaction.atomic():
-        rows = _crossed(now=now, batch_size=batch_size)
+        rows = _crossed(now=now, batch_size=batch_size, after=after)
         if not rows:
-            return {}
+            return {}, None
         ids = [row[0] for row in rows]
         SlaThreshold.objects.filter(pk__in=ids).delete()
         events, notes, counts = [], [], {}
@@ -332,4 +423,4 @@ def _sweep_batch(*, now: datetime, batch_size: int, ladder) -> dict[str, int]:
             Task.objects.filter(
                 pk__in=sorted(t for t, lv in escalated.items() if lv == level), escalation_level__lt=level
             ).update(escalation_level=level)
-        return counts
+        return counts, (rows[-1][3], rows[-1][0])
