@@ -94,9 +94,9 @@ class Delivery(models.Model):
     # if no worker took it (a message the broker lost); a sender may take a queued one at once.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
-    # A claim's lease, and its token: the sender marks the row sent only if the lease is still the
-    # one it took. A worker killed mid-send leaves the row `sending` until the lease runs out; the
-    # relay then puts it back to pending.
+    # A claim's lease, and its token: the sender renews it just before sending this message and
+    # marks the row sent only if its claim still holds. A worker killed mid-send leaves the row
+    # `sending` until the lease runs out; the relay then puts it back to pending.
     lease_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
