@@ -284,7 +284,8 @@ def notifications_deliver(*, request_ids: list[int], now: datetime | None = None
 class RelayResult:
     fanned_out: int = 0
     reclaimed: int = 0
-    queued: int = 0
+    queued: int = 0  # deliveries handed to the workers (published)
+    handed_again: int = 0  # of those, handed over before but never claimed (a lost message)
     broker_down: bool = False
 
 
@@ -326,30 +327,46 @@ def notifications_relay(*, now: datetime | None = None, publish=None) -> RelayRe
         cursor = fan_out.last_id
     result.reclaimed = leases_reclaim(now=now)
     publish = publish or _publish_send
-    # Handing a batch over moves it out of the due window for a lease's time: a message the
-    # broker lost, or a worker that never took it, is handed over again then.
-    again_at = now + timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
     while True:
         with transaction.atomic():
-            ids = list(
+            due = list(
                 Delivery.objects.select_for_update(skip_locked=True)
                 .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
                 .order_by("next_attempt_at", "pk")  # index delivery_due: no sort, however many are due
-                .values_list("pk", flat=True)[: settings.NOTIFICATIONS_SEND_BATCH]
+                .values_list("pk", "queued_at")[: settings.NOTIFICATIONS_SEND_BATCH]
             )
-            if not ids:
+            if not due:
                 return result
-            Delivery.objects.filter(pk__in=ids).update(queued_at=now, next_attempt_at=again_at)
+            ids = [pk for pk, _ in due]
+            again = {}
+            for pk, queued_at in due:
+                again.setdefault(handover_again_at(queued_at, now=now), []).append(pk)
+            for (first, again_at), group in again.items():
+                Delivery.objects.filter(pk__in=group).update(queued_at=first, next_attempt_at=again_at)
         try:
             publish(ids)
         except Exception as error:  # the broker is down: hand these over on the next run
-            Delivery.objects.filter(pk__in=ids, queued_at=now, status=DeliveryStatus.PENDING).update(
-                queued_at=None, next_attempt_at=now
-            )
+            pending = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING)
+            pending.filter(queued_at=now).update(queued_at=None, next_attempt_at=now)  # never handed over
+            pending.filter(queued_at__lt=now).update(next_attempt_at=now)  # handed over before, lost
             logger.warning("notifications relay: broker unavailable (%s); %d deliveries wait", error, len(ids))
             result.broker_down = True
             return result
         result.queued += len(ids)
+        result.handed_again += sum(len(group) for (first, _), group in again.items() if first < now)
+
+
+def handover_again_at(queued_at: datetime | None, *, now: datetime) -> tuple[datetime, datetime]:
+    """When a delivery handed to the workers now is handed over again if no worker has claimed it
+    by then (the broker lost the message, or the worker that took it died before claiming), as
+    (first hand-over, next hand-over). NOTIFICATIONS_HANDOVER_SECONDS after the first hand-over,
+    then after as long again as it has waited since (the waits double), at most a lease's time.
+    Handing over twice is safe: a claim is a compare-and-swap on a pending row, so the second
+    message finds nothing to do; a delivery a worker claimed is `sending`, never handed again. The
+    doubling keeps a broker with a long backlog from collecting a copy per relay run."""
+    first = queued_at or now
+    wait = max(timedelta(seconds=settings.NOTIFICATIONS_HANDOVER_SECONDS), now - first)
+    return first, now + min(wait, timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS))
 
 
 def _fan_out_one_by_one(*, after: int, now: datetime) -> FanOut:

@@ -1,10 +1,12 @@
 """Sending one message at a time: each email and SMS is marked sent before the next goes out, and
-a lease covers one send.
+a lease covers one send; a hand-over the broker lost is handed over again within a minute.
 
 - A sender killed after N messages of a batch re-sends, after the lease, only the one it was
   sending (sent, not yet marked), never the N-1 before it.
 - A message whose lease ran out while the sender was busy with the ones before it, and that the
-  relay took back for another sender, is not sent a second time when its turn comes."""
+  relay took back for another sender, is not sent a second time when its turn comes.
+- A hand-over no worker picked up is handed over again after NOTIFICATIONS_HANDOVER_SECONDS, then
+  after doubling waits, not after a whole lease; a claimed delivery is never handed over again."""
 
 from collections import Counter
 from datetime import timedelta
@@ -139,3 +141,58 @@ def test_a_message_taken_back_before_its_turn_is_not_sent_again_by_the_slow_send
     assert sent_ids(Channel.EMAIL) == Counter([first.pk, second.pk, third.pk])
     third.refresh_from_db()
     assert (third.status, third.attempts) == (DeliveryStatus.SENT, 2)
+
+
+def test_a_hand_over_the_broker_lost_is_handed_over_again_after_30_seconds_not_a_lease():
+    [delivery] = messages(Channel.EMAIL, 1)
+    start = timezone.now()
+    handed = {}
+
+    def relay_at(seconds, publish):
+        with time_machine.travel(start + timedelta(seconds=seconds), tick=False):
+            return notifications_relay(publish=publish)
+
+    def lost(seconds):
+        return lambda ids: handed.setdefault(seconds, ids)  # the broker takes it and loses it
+
+    # The relay runs every 15 s (config/schedule.py). Every message is lost for five minutes: the
+    # delivery is handed over again at 30 s, then after waits that double, not every 15 s and
+    # not only after the 300 s lease as before.
+    for seconds in range(0, 301, 15):
+        relay_at(seconds, lost(seconds))
+    assert sorted(handed) == [0, 30, 60, 120, 240]
+    assert all(ids == [delivery.pk] for ids in handed.values())
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == (
+        DeliveryStatus.PENDING,
+        0,
+        start + timedelta(seconds=480),
+    )
+    assert relay_at(315, lost(315)).queued == 0
+
+    # The broker is back: the next hand-over reaches a worker; every lost copy that turns up
+    # later finds the email sent and does nothing.
+    with time_machine.travel(start + timedelta(seconds=480), tick=False):
+        assert notifications_relay().queued == 1  # eager: sent inline
+        for _ in handed:
+            assert deliveries_send(delivery_ids=[delivery.pk]).sent == 0
+    assert sent_ids(Channel.EMAIL) == Counter([delivery.pk])
+
+
+def test_a_delivery_a_worker_has_claimed_is_never_handed_over_again(monkeypatch):
+    [delivery] = messages(Channel.EMAIL, 1)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        notifications_relay(publish=lambda ids: None)
+    # A worker takes the message and is still sending when the hand-over wait has long passed.
+    handed = []
+
+    def slow_send():
+        with time_machine.travel(start + timedelta(seconds=200), tick=False):
+            notifications_relay(publish=handed.append)
+
+    RecordingEmailBackend.hooks[delivery.pk] = slow_send
+    with time_machine.travel(start + timedelta(seconds=5), tick=False):
+        assert deliveries_send(delivery_ids=[delivery.pk]).sent == 1
+    assert handed == []
+    assert sent_ids(Channel.EMAIL) == Counter([delivery.pk])
