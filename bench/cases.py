@@ -292,7 +292,7 @@ def _cases(cursor, *, batch: int, count: int, closed: bool, now) -> int:
         SELECT %(batch)s, g, g, 'UDYAM-JK-02-' || lpad(g::text, 7, '0'), 'Unit ' || g, NULL, 'AAAPA0000A',
             NULL, (%(districts)s::bigint[])[1 + g %% 20], 'manufacturing', '10712', 'micro', '2015-04-01',
             2500000, 12000000, 12
-        FROM generate_series(%(start)s, %(end)s) g
+        FROM generate_series(%(start)s::int, %(end)s::int) g
         """,
         {"batch": batch, "districts": districts, "start": offset + 1, "end": offset + count},
     )

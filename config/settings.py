@@ -225,6 +225,7 @@ NOTIFICATIONS_WEBHOOK_TIMEOUT = env.float("NOTIFICATIONS_WEBHOOK_TIMEOUT", defau
 # Delivery: a claimed email/SMS is the sender's for this long (longer than any send's timeout);
 # a failed attempt is retried after base × 2^(attempt-1) seconds, up to the attempt limit.
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+NOTIFICATIONS_HANDOVER_SECONDS = env.int("NOTIFICATIONS_HANDOVER_SECONDS", default=30)  # a lost hand-over: delivery.py
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
 # Requests fanned out per relay transaction, deliveries per send task.

@@ -10,12 +10,16 @@ Three guarantees, and what gives each (docs/decisions/0003-notifications.md):
 - **At most once per request, person and channel.** The unique constraint
   delivery_once_per_channel; fan-out inserts with ON CONFLICT DO NOTHING, so a task that runs
   twice, or two workers racing, cannot make a second row. In-app delivery *is* that insert.
-- **An email or SMS is sent once.** A sender claims a delivery with a compare-and-swap
-  (pending → sending, attempts + 1) under SKIP LOCKED, sends outside any transaction, and marks it
-  sent only if its claim (the attempt number) still holds. A second copy can only go out if a
-  sender outlives its lease (NOTIFICATIONS_LEASE_SECONDS, far longer than any send's timeout) or
-  dies after the gateway accepted the message but before the mark; the resend then carries the
-  same Message-ID / delivery id, for the receiver to drop.
+- **An email or SMS is sent once.** A sender claims a batch of deliveries with a compare-and-swap
+  (pending → sending, attempts + 1) under SKIP LOCKED and commits. Then, one message at a time
+  and outside any transaction: it renews that message's lease if its claim (the attempt number)
+  still holds, sends it, and marks it sent with a compare-and-swap on the claim, before the next
+  message. So a lease covers one send, not a batch (a message whose turn comes after the lease
+  ran out and the relay took it back is skipped: it is someone else's now), and a sender killed
+  mid-batch leaves at most the one message in flight sent but unmarked. That message goes out a
+  second time only if the sender dies after the gateway accepted it and before the mark, or
+  outlives its lease (NOTIFICATIONS_LEASE_SECONDS, longer than any send's timeout); the resend
+  carries the same Message-ID / delivery id, for the receiver to drop.
 
 Every function here runs its writes in short transactions of its own and never does network I/O
 inside one or while holding a row lock."""
@@ -150,6 +154,7 @@ class SendResult:
     retrying: int = 0
     failed: int = 0
     lost_claims: int = 0  # sends whose claim had run out (see the module's docstring)
+    taken_back: int = 0  # not sent: the claim ran out before their turn and the relay took them back
 
 
 def _claim(delivery_ids: list[int], *, now: datetime) -> list[Delivery]:
@@ -192,26 +197,45 @@ def deliveries_send(*, delivery_ids: list[int], now: datetime | None = None) -> 
     if not claimed:
         return result
     profiles = {p.user_id: p for p in NotificationProfile.objects.filter(user_id__in={d.recipient_id for d in claimed})}
-    sent: dict[int, list[int]] = {}
     for key in sorted({d.channel for d in claimed}):
         batch = [d for d in claimed if d.channel == key]
-        for delivery, failure in channel_get(key).send(batch, profiles=profiles):
+        # The channel pulls the next delivery only after its result for the previous one was
+        # recorded here (both are generators): each message is marked before the next is sent.
+        for delivery, failure in channel_get(key).send(_turns(batch, result), profiles=profiles):
             if failure is None:
-                sent.setdefault(delivery.attempts, []).append(delivery.pk)
+                _record_sent(delivery, result)
             else:
                 _record_failure(delivery, failure, result)
-    finished = timezone.now()
-    for attempts, ids in sent.items():
-        # Compare-and-swap on the claim: a row whose lease ran out and was claimed again by
-        # another sender (attempts moved on) is that sender's to record.
-        marked = Delivery.objects.filter(
-            pk__in=ids, attempts=attempts, status__in=(DeliveryStatus.SENDING, DeliveryStatus.PENDING)
-        ).update(status=DeliveryStatus.SENT, sent_at=finished, lease_until=None, next_attempt_at=None, last_error="")
-        result.sent += marked
-        if marked < len(ids):
-            result.lost_claims += len(ids) - marked
-            logger.warning("notifications: %d sends outlived their lease", len(ids) - marked)
     return result
+
+
+def _turns(batch: list[Delivery], result: SendResult):
+    """Hands the channel each delivery of the batch when its turn to be sent comes, with its lease
+    renewed from now, if this sender's claim on it still holds (a compare-and-swap on the attempt
+    number). One whose lease ran out while the ones before it were being sent, and that the relay
+    took back (and maybe another sender claimed), is not sent here: it is theirs now."""
+    lease = timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
+    for delivery in batch:
+        held = Delivery.objects.filter(pk=delivery.pk, attempts=delivery.attempts, status=DeliveryStatus.SENDING)
+        if held.update(lease_until=timezone.now() + lease):
+            yield delivery
+        else:
+            result.taken_back += 1
+            logger.warning("notifications: delivery %s was taken back before its turn; not sent here", delivery.pk)
+
+
+def _record_sent(delivery: Delivery, result: SendResult) -> None:
+    """Marks one sent delivery at once, if the claim still holds (compare-and-swap on the attempt
+    number: a row whose lease ran out and was claimed again by another sender is theirs to record;
+    one taken back but not yet claimed again is marked, so that it is not sent twice)."""
+    marked = Delivery.objects.filter(
+        pk=delivery.pk, attempts=delivery.attempts, status__in=(DeliveryStatus.SENDING, DeliveryStatus.PENDING)
+    ).update(status=DeliveryStatus.SENT, sent_at=timezone.now(), lease_until=None, next_attempt_at=None, last_error="")
+    if marked:
+        result.sent += 1
+    else:
+        result.lost_claims += 1
+        logger.warning("notifications: the send of delivery %s outlived its lease", delivery.pk)
 
 
 def _record_failure(delivery: Delivery, failure, result: SendResult) -> None:
@@ -262,7 +286,8 @@ def notifications_deliver(*, request_ids: list[int], now: datetime | None = None
 class RelayResult:
     fanned_out: int = 0
     reclaimed: int = 0
-    queued: int = 0
+    queued: int = 0  # deliveries handed to the workers (published)
+    handed_again: int = 0  # of those, handed over before but never claimed (a lost message)
     broker_down: bool = False
 
 
@@ -304,30 +329,46 @@ def notifications_relay(*, now: datetime | None = None, publish=None) -> RelayRe
         cursor = fan_out.last_id
     result.reclaimed = leases_reclaim(now=now)
     publish = publish or _publish_send
-    # Handing a batch over moves it out of the due window for a lease's time: a message the
-    # broker lost, or a worker that never took it, is handed over again then.
-    again_at = now + timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
     while True:
         with transaction.atomic():
-            ids = list(
+            due = list(
                 Delivery.objects.select_for_update(skip_locked=True)
                 .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
                 .order_by("next_attempt_at", "pk")  # index delivery_due: no sort, however many are due
-                .values_list("pk", flat=True)[: settings.NOTIFICATIONS_SEND_BATCH]
+                .values_list("pk", "queued_at")[: settings.NOTIFICATIONS_SEND_BATCH]
             )
-            if not ids:
+            if not due:
                 return result
-            Delivery.objects.filter(pk__in=ids).update(queued_at=now, next_attempt_at=again_at)
+            ids = [pk for pk, _ in due]
+            again = {}
+            for pk, queued_at in due:
+                again.setdefault(handover_again_at(queued_at, now=now), []).append(pk)
+            for (first, again_at), group in again.items():
+                Delivery.objects.filter(pk__in=group).update(queued_at=first, next_attempt_at=again_at)
         try:
             publish(ids)
         except Exception as error:  # the broker is down: hand these over on the next run
-            Delivery.objects.filter(pk__in=ids, queued_at=now, status=DeliveryStatus.PENDING).update(
-                queued_at=None, next_attempt_at=now
-            )
+            pending = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING)
+            pending.filter(queued_at=now).update(queued_at=None, next_attempt_at=now)  # never handed over
+            pending.filter(queued_at__lt=now).update(next_attempt_at=now)  # handed over before, lost
             logger.warning("notifications relay: broker unavailable (%s); %d deliveries wait", error, len(ids))
             result.broker_down = True
             return result
         result.queued += len(ids)
+        result.handed_again += sum(len(group) for (first, _), group in again.items() if first < now)
+
+
+def handover_again_at(queued_at: datetime | None, *, now: datetime) -> tuple[datetime, datetime]:
+    """When a delivery handed to the workers now is handed over again if no worker has claimed it
+    by then (the broker lost the message, or the worker that took it died before claiming), as
+    (first hand-over, next hand-over). NOTIFICATIONS_HANDOVER_SECONDS after the first hand-over,
+    then after as long again as it has waited since (the waits double), at most a lease's time.
+    Handing over twice is safe: a claim is a compare-and-swap on a pending row, so the second
+    message finds nothing to do; a delivery a worker claimed is `sending`, never handed again. The
+    doubling keeps a broker with a long backlog from collecting a copy per relay run."""
+    first = queued_at or now
+    wait = max(timedelta(seconds=settings.NOTIFICATIONS_HANDOVER_SECONDS), now - first)
+    return first, now + min(wait, timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS))
 
 
 def _fan_out_one_by_one(*, after: int, now: datetime) -> FanOut:

@@ -88,13 +88,15 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(help_text="When the event happened (the request's time).")
     attempts = models.PositiveSmallIntegerField(default=0)
     # Due at (pending): now for a new delivery, later for a retry's backoff. Handing it to the
-    # workers (`queued_at`) moves it a lease's time on, so that the relay hands it over again only
-    # if no worker took it (a message the broker lost); a sender may take a queued one at once.
+    # workers (`queued_at`: the first hand-over not yet claimed) moves it on by
+    # NOTIFICATIONS_HANDOVER_SECONDS, then by doubling waits up to a lease's time, so that the
+    # relay hands it over again only if no worker took it (a message the broker lost); a sender
+    # may take a queued one at once.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
-    # A claim's lease, and its token: the sender marks the row sent only if the lease is still the
-    # one it took. A worker killed mid-send leaves the row `sending` until the lease runs out; the
-    # relay then puts it back to pending.
+    # A claim's lease, and its token: the sender renews it just before sending this message and
+    # marks the row sent only if its claim still holds. A worker killed mid-send leaves the row
+    # `sending` until the lease runs out; the relay then puts it back to pending.
     lease_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -1,7 +1,7 @@
 """SLA clocks as arithmetic: from a policy's terms and a start, the due time and every threshold.
 
 Pure over a WorkingCalendar (workflows/calendar.py), so the rules can be read and tested alone;
-workflows/services/sla.py stores the thresholds and sweeps them.
+workflows/services/sla/ stores the thresholds and sweeps them.
 """
 
 from dataclasses import asdict, dataclass, field

@@ -1,8 +1,9 @@
 """The channels a notification can go by, one class each, behind a small registry.
 
 A channel either is `instant` (in-app: writing the delivery row is delivering it) or sends a
-batch of claimed deliveries outside any transaction, reporting per delivery None (sent) or a
-DeliveryFailed (transient: retried with backoff; permanent: failed at once, with the reason)."""
+batch of claimed deliveries outside any transaction, one at a time, reporting per delivery None
+(sent) or a DeliveryFailed (transient: retried with backoff; permanent: failed at once, with the
+reason) as soon as that message is done, so that it is recorded before the next goes out."""
 
 from .base import DeliveryFailed, OutboundChannel
 from .email import EmailChannel

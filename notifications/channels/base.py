@@ -25,7 +25,12 @@ class OutboundChannel:
     def send(self, deliveries: Iterable, *, profiles: dict) -> Iterator[tuple[object, DeliveryFailed | None]]:
         """Sends each delivery (with `request` and `recipient` joined in; `profiles` maps recipient
         ids to their NotificationProfile, if any); yields (delivery, None) when it went and
-        (delivery, DeliveryFailed) when not. Never raises for one delivery."""
+        (delivery, DeliveryFailed) when not. Never raises for one delivery.
+
+        Takes `deliveries` one at a time and yields each one's result as soon as it is known,
+        before taking the next: the engine marks each message sent before the next one goes (a
+        sender killed mid-batch re-sends at most the one in flight), and renews the next one's
+        lease only when its turn comes (so a lease covers one send). Never read ahead or buffer."""
         raise NotImplementedError
 
 

@@ -34,6 +34,27 @@ class FailingEmailBackend(LocmemBackend):
         return super().send_messages(messages)
 
 
+class Killed(BaseException):
+    """The sender's process ending in the middle of a batch (SIGKILL, out of memory): nothing after
+    it runs, not even the channel's own error handling, which catches Exception."""
+
+
+class RecordingEmailBackend(LocmemBackend):
+    """Delivers to django.core.mail.outbox like locmem; `RecordingEmailBackend.hooks` maps a
+    delivery id to a function run while that delivery's email is being sent, after the server
+    accepted it (it may raise Killed, or let time pass)."""
+
+    hooks: dict = {}
+
+    def send_messages(self, messages):
+        sent = super().send_messages(messages)
+        for message in messages:
+            hook = RecordingEmailBackend.hooks.pop(int(message.extra_headers["X-JKMHC-Delivery"]), None)
+            if hook is not None:
+                hook()
+        return sent
+
+
 class StallingEmailBackend(FileBackend):
     """Writes each email as a file (EMAIL_FILE_PATH), like the file backend; when the file named by
     NOTIFICATIONS_TEST_STALL exists, it first announces it is sending (`<that file>.sending`) and

@@ -167,6 +167,77 @@ def test_overlapping_sweeps_fire_each_threshold_once():
     assert NotificationRequest.objects.filter(event=NotificationEvent.ESCALATED).count() == 80
 
 
+def failing_batches(monkeypatch, failures: int) -> list[int]:
+    """Makes the sweep's first `failures` batch attempts fail as a deadlock does: the batch does
+    its work, then PostgreSQL raises deadlock_detected inside its transaction, which rolls back.
+    Returns the list of failed attempts' numbers as they happen."""
+    from workflows.services.sla import sweep
+
+    failed = []
+
+    def failing(batch):
+        def attempt(**arguments):
+            if len(failed) >= failures:
+                return batch(**arguments)
+            with transaction.atomic():
+                batch(**arguments)
+                failed.append(len(failed) + 1)
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected'; END $$"
+                    )
+
+        return attempt
+
+    monkeypatch.setattr(sweep, "_sweep_batch_sql", failing(sweep._sweep_batch_sql))
+    monkeypatch.setattr(sweep, "_sweep_batch", failing(sweep._sweep_batch))
+    monkeypatch.setattr(sweep, "RETRY_PAUSE", 0)
+    return failed
+
+
+def test_a_batch_that_meets_a_deadlock_is_tried_again_and_fires_once(outreach, monkeypatch):
+    failed = failing_batches(monkeypatch, failures=2)
+    result = sla_sweep(now=thresholds(outreach)[("breach", 0)])
+    assert failed == [1, 2]
+    assert (result.fired, result.retried, result.skipped) == ({"reminder": 1, "breach": 1}, 2, 0)
+    assert fired_events(outreach) == ["sla_reminder", "sla_breach"]
+    assert (
+        NotificationRequest.objects.filter(task_id=outreach.pk).exclude(event=NotificationEvent.TASK_QUEUED).count()
+        == 2
+    )
+
+
+def test_a_batch_that_keeps_meeting_deadlocks_is_passed_over_and_the_rest_goes_on(outreach, monkeypatch, caplog):
+    other = active_task(flagged_case(unit_at("Anantnag")), TaskType.OUTREACH)
+    breach = max(thresholds(outreach)[("breach", 0)], thresholds(other)[("breach", 0)])
+    crossed = SlaThreshold.objects.filter(at__lte=breach).order_by("at", "id")
+    first = crossed.first()
+    failed = failing_batches(monkeypatch, failures=3)  # every attempt of the first batch
+
+    result = sla_sweep(now=breach, batch_size=1)
+    assert failed == [1, 2, 3]
+    assert (result.retried, result.skipped, result.total) == (2, 1, 3)
+    assert list(SlaThreshold.objects.filter(at__lte=breach)) == [first]  # left for the next run, logged
+    assert "1 crossed thresholds" in caplog.text and "passed over after 3 lock errors" in caplog.text
+    again = sla_sweep(now=breach, batch_size=1)
+    assert (again.total, again.retried, again.skipped) == (1, 0, 0)
+    assert sorted(fired_events(outreach)) == sorted(fired_events(other)) == ["sla_breach", "sla_reminder"]
+
+
+def test_a_sweep_error_that_is_not_about_locks_is_not_retried(outreach, monkeypatch):
+    from django.db import IntegrityError
+
+    from workflows.services.sla import sweep
+
+    def broken(**arguments):
+        raise IntegrityError("a bug")
+
+    monkeypatch.setattr(sweep, "_sweep_batch_sql", broken)
+    monkeypatch.setattr(sweep, "_sweep_batch", broken)
+    with pytest.raises(IntegrityError):
+        sla_sweep(now=thresholds(outreach)[("breach", 0)])
+
+
 def test_the_clock_pauses_while_the_case_waits_on_the_enterprise(outreach, team):
     task_claim(task=outreach, user=team.officer)
     start = outreach.due_at - timedelta(days=1)

@@ -37,6 +37,7 @@ from ..flow import TRANSITIONS, CaseFlow
 from ..models import Task
 from ..routing import district_offices, task_destination
 from ..stagework import STAGE_WORK
+from .locks import case_lock, cases_lock
 from .tasks import TaskSpec, sla_policies, task_spec, tasks_cancel, tasks_open
 
 PRIORITY_OF_BAND = {Band.PRONE_TO_SICK: CasePriority.HIGH, Band.RECOVERABLE: CasePriority.NORMAL}
@@ -117,7 +118,7 @@ def case_advance(
     if transition not in TRANSITIONS:
         raise ValueError(f"Unknown transition {transition!r}: one of {sorted(TRANSITIONS)}")
     case_id = case if isinstance(case, int) else case.pk
-    case = Case.objects.select_for_update().select_related("enterprise__district").get(pk=case_id)
+    case = case_lock(case_id, related=("enterprise__district",))
     if expected_version is not None and case.version != expected_version:
         raise CaseChanged(
             f"This case changed since you opened it (it is now at “{case.get_stage_display()}”); reload and try again."
@@ -287,7 +288,7 @@ def _insert_cases(chunk, now) -> list[int]:
 
 def _onboarded_case_scored(case_id: int, run_id: int) -> int:
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case_id)
+        case = case_lock(case_id)
         if case.stage != CaseStage.ONBOARDED:
             return 0
         assessment = Assessment.objects.filter(run_id=run_id, enterprise_id=case.enterprise_id).first()
@@ -303,15 +304,9 @@ def _raise_priority(run_id: int) -> int:
     (tasks opened later get the shorter SLAs; running clocks keep theirs)."""
     now = timezone.now()
     with transaction.atomic():
-        cases = list(
-            Case.objects.select_for_update()
-            .filter(
-                stage__in=OPEN_STAGES,
-                priority=CasePriority.NORMAL,
-                enterprise__assessments__run_id=run_id,
-                enterprise__assessments__band=Band.PRONE_TO_SICK,
-            )
-            .values_list("pk", flat=True)
+        prone = Assessment.objects.filter(run_id=run_id, band=Band.PRONE_TO_SICK).values("enterprise_id")
+        cases = cases_lock(
+            Case.objects.filter(stage__in=OPEN_STAGES, priority=CasePriority.NORMAL, enterprise_id__in=prone)
         )
         if not cases:
             return 0

@@ -24,6 +24,7 @@ from ..choices import ACTIVE_TASK_STATUSES, TaskStatus, TaskType
 from ..models import Task
 from ..stagework import FOLLOW_UP, ROUTE_OF_TYPE
 from .cases import case_advance
+from .locks import case_lock
 from .revival import revival_check
 from .tasks import TaskSpec, task_mark_done, tasks_open
 
@@ -212,8 +213,9 @@ def task_complete(
     payload = payload or {}
     if photos and task.type != TaskType.FIELD_VISIT:
         raise ValidationError({"photos": "Photos belong to a field visit's report."})
-    # The case row first: every writer of a case's tasks and stage takes this lock first.
-    Case.objects.select_for_update().filter(pk=task.case_id).first()
+    # The case row first: every writer of a case's tasks and stage takes this lock first
+    # (workflows/services/locks.py).
+    case_lock(task.case_id)
     task = Task.objects.select_related("case__enterprise__district", "organisation", "remedy__branch").get(pk=task.pk)
     if task.status not in ACTIVE_TASK_STATUSES:
         raise _conflict(task)

@@ -17,6 +17,7 @@ from ..choices import ACTIVE_TASK_STATUSES, TaskType
 from ..models import Task
 from ..routing import district_offices
 from ..stagework import ROUTE_OF_TYPE
+from .locks import cases_lock
 from .tasks import TaskSpec, tasks_open
 
 
@@ -95,11 +96,7 @@ def revival_check(*, case_ids=None, run_id: int | None = None) -> int:
     offices = district_offices()
     route = ROUTE_OF_TYPE[TaskType.CONFIRM_REVIVAL]
     with transaction.atomic():
-        locked = set(
-            Case.objects.select_for_update()
-            .filter(pk__in=[c.pk for c in ready], stage=CaseStage.HANDHOLDING)
-            .values_list("pk", flat=True)
-        )
+        locked = set(cases_lock(Case.objects.filter(pk__in=[c.pk for c in ready], stage=CaseStage.HANDHOLDING)))
         busy = set(
             Task.objects.filter(
                 case_id__in=locked, type=TaskType.CONFIRM_REVIVAL, status__in=ACTIVE_TASK_STATUSES

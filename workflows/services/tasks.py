@@ -184,7 +184,7 @@ def tasks_cancel(tasks, *, actor=None, reason: str, now=None) -> int:
     if not tasks:
         return 0
     ids = [task.pk for task in tasks]
-    # Thresholds first, then tasks: the order the SLA sweep locks them in.
+    # Thresholds first, then tasks (the lock order of workflows/services/locks.py; the case is the caller's).
     SlaThreshold.objects.filter(task_id__in=ids).delete()
     Task.objects.filter(pk__in=ids, status__in=ACTIVE_TASK_STATUSES).update(
         status=TaskStatus.CANCELLED, completed_at=now, completed_by=actor, version=F("version") + 1
@@ -354,7 +354,7 @@ def task_mark_done(*, task: Task, user, outcome: str, expected_version: int | No
         if task.status in ACTIVE_TASK_STATUSES:
             raise PermissionDenied("Only the task's assignee (or their stand-in) can complete it.")
         raise _refresh_conflict(task, "complete")
-    # Thresholds first, then the task: the order the SLA sweep locks them in.
+    # Thresholds first, then the task (the lock order of workflows/services/locks.py).
     list(SlaThreshold.objects.select_for_update().filter(task_id=task.pk).values_list("pk"))
     won = Task.objects.filter(
         pk=task.pk, status=TaskStatus.ASSIGNED, assignee_id=task.assignee_id, **_version_matches(task, expected_version)

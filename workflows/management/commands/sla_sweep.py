@@ -16,4 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, now=None, batch_size=None, **options):
         result = sla_sweep(now=now, batch_size=batch_size)
         fired = ", ".join(f"{kind} {count}" for kind, count in sorted(result.fired.items())) or "nothing"
-        self.stdout.write(f"fired: {fired} ({result.total} in {result.batches} batch(es))")
+        line = f"fired: {fired} ({result.total} in {result.batches} batch(es))"
+        if result.retried:
+            line += f"; {result.retried} batch attempt(s) met a lock error and were tried again"
+        if result.skipped:
+            line += f"; {result.skipped} passed over after repeated lock errors, for the next run"
+        self.stdout.write(line)

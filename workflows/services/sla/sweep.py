@@ -1,39 +1,51 @@
-"""SLA clocks in the database: the sweep that fires thresholds, pausing while the case waits on
-the enterprise, and recomputing running clocks when the holiday calendar is corrected.
+"""The SLA sweep: fires every threshold that has crossed, in set-based batches.
 
-The sweep is set-based: each batch is one transaction, whatever its size (select and lock what
-crossed, delete those thresholds, append the audit events, write the notification requests,
-update the tasks' SLA state); on PostgreSQL it is one statement. `SKIP LOCKED` lets overlapping
-sweeps share the work; a threshold row exists until it fires, and firing deletes it in the same
-transaction as its audit event, so each fires exactly once; a sweep that dies rolls its batch
-back for the next one.
+Each batch is one transaction, whatever its size (select and lock what crossed, delete those
+thresholds, append the audit events, write the notification requests, update the tasks' SLA
+state); on PostgreSQL it is one statement. `SKIP LOCKED` lets overlapping sweeps share the work;
+a threshold row exists until it fires, and firing deletes it in the same transaction as its
+audit event, so each fires exactly once; a sweep that dies rolls its batch back for the next one.
+
+A run walks the crossed thresholds once, in their order (a cursor on the index sla_threshold_at),
+so each batch starts where the last one ended. The sweep never waits for a row lock (the lock
+order of workflows/services/locks.py), but a batch that still meets a deadlock, a serialization
+failure or a lock timeout (another statement's locks, a `lock_timeout` set on the database) is
+rolled back and tried again, SWEEP_ATTEMPTS times in all; after that its range is passed over and
+logged, the rest of the run goes on, and the next run fires what was passed over.
 """
 
+import logging
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
+from functools import partial
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from casework.audit import case_event, case_events_bulk
-from casework.choices import OPEN_STAGES, CaseEventKind, DocumentRequestStatus
-from casework.models import Case, CaseEvent, DocumentRequest
-from casework.selectors import case_list_for_user, user_may_direct_case
+from casework.audit import case_events_bulk
+from casework.choices import CaseEventKind
+from casework.models import Case, CaseEvent
 from notifications.choices import NotificationEvent
 from notifications.models import NotificationRequest
-from notifications.services import notification_request, notification_request_bulk, notifications_deliver_on_commit
+from notifications.services import notification_request_bulk, notifications_deliver_on_commit
 from partners.choices import OrganisationKind
 from partners.models import District, Organisation
-from partners.selectors import user_roles
 from scoring.models import Enterprise
 
-from ..calendar import WorkingCalendar, calendar_current
-from ..choices import ACTIVE_TASK_STATUSES, LadderTarget, SlaState, ThresholdKind
-from ..models import EscalationRung, Holiday, SlaThreshold, Task
-from ..sla import STOPPED, SlaTerms, sla_due, sla_thresholds
-from .tasks import QUEUE_ROLE
+from ...choices import LadderTarget, SlaState, ThresholdKind
+from ...models import EscalationRung, SlaThreshold, Task
+from ..tasks import QUEUE_ROLE
+
+logger = logging.getLogger(__name__)
+
+# Lock trouble worth another try (PostgreSQL's SQLSTATEs): deadlock_detected,
+# serialization_failure, lock_not_available (a lock_timeout ran out).
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+SWEEP_ATTEMPTS = 3
+RETRY_PAUSE = 0.1  # seconds before the next attempt, times the attempts made so far
 
 EVENT_OF_KIND = {
     ThresholdKind.REMINDER: (CaseEventKind.SLA_REMINDER, NotificationEvent.TASK_DUE_SOON),
@@ -46,6 +58,8 @@ EVENT_OF_KIND = {
 class SweepResult:
     fired: dict[str, int] = field(default_factory=dict)
     batches: int = 0
+    retried: int = 0  # batch attempts rolled back by a lock error and tried again
+    skipped: int = 0  # crossed thresholds passed over after SWEEP_ATTEMPTS lock errors: the next run's
 
     @property
     def total(self) -> int:
@@ -85,30 +99,105 @@ def sla_sweep(
         one_statement = settings.SLA_SWEEP_ONE_STATEMENT
     if one_statement is None:
         one_statement = connection.vendor == "postgresql"
-    ladder = None if one_statement else _ladder()
+    batch = _sweep_batch_sql if one_statement else partial(_sweep_batch, ladder=_ladder())
     result = SweepResult()
+    after = None  # (at, id) of the last threshold this run has dealt with: the cursor
     while True:
-        if one_statement:
-            fired = _sweep_batch_sql(now=now, batch_size=batch_size)
-        else:
-            fired = _sweep_batch(now=now, batch_size=batch_size, ladder=ladder)
+        try:
+            fired, last = _attempts(batch, result, now=now, batch_size=batch_size, after=after)
+        except DatabaseError as error:
+            if not _transient(error):
+                raise
+            last = _pass_over(now=now, batch_size=batch_size, after=after, error=error, result=result)
+            if last is None:
+                return result
+            after = last
+            continue
         if not fired:
             return result
         result.batches += 1
         for kind, count in fired.items():
             result.fired[kind] = result.fired.get(kind, 0) + count
+        after = last
 
 
-def _crossed(*, now: datetime, batch_size: int) -> list[tuple]:
+def _transient(error: DatabaseError) -> bool:
+    """Did another transaction's locks cause `error` (worth trying the batch again)?"""
+    cause = error.__cause__
+    return (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) in TRANSIENT_SQLSTATES
+
+
+def _attempts(batch, result: SweepResult, **arguments):
+    """Runs `batch(**arguments)` (its own transaction) until it goes through or SWEEP_ATTEMPTS
+    lock errors; the last error is raised. Any other error is raised at once."""
+    for attempt in range(1, SWEEP_ATTEMPTS + 1):
+        try:
+            return batch(**arguments)
+        except DatabaseError as error:
+            if not _transient(error) or attempt == SWEEP_ATTEMPTS:
+                raise
+            result.retried += 1
+            logger.warning("sla sweep: a batch met a lock error (%s); trying it again", str(error).splitlines()[0])
+            time.sleep(RETRY_PAUSE * attempt)
+    raise AssertionError("unreachable")
+
+
+def _after_sql(after, params: dict) -> str:
+    """The cursor's condition: thresholds after (at, id) `after` in the sweep's order."""
+    if after is None:
+        return ""
+    params["after_at"], params["after_id"] = after
+    return " AND (th.at, th.id) > (%(after_at)s, %(after_id)s)"
+
+
+def _pass_over(*, now: datetime, batch_size: int, after, error, result: SweepResult):
+    """After SWEEP_ATTEMPTS lock errors on one batch: the (at, id) of the last threshold that batch
+    would have taken, read without locks, so that the run goes on after it (None: nothing after
+    it). Its thresholds stay for the next run; logged."""
+    params = {"now": now, "batch": batch_size}
+    sql = f"""
+        SELECT th.at, th.id FROM {SlaThreshold._meta.db_table} th
+        WHERE th.at <= %(now)s{_after_sql(after, params)}
+        ORDER BY th.at, th.id LIMIT %(batch)s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    result.skipped += len(rows)
+    logger.error(
+        "sla sweep: %d crossed thresholds (due %s to %s) passed over after %d lock errors (%s), for the next run",
+        len(rows),
+        rows[0][0],
+        rows[-1][0],
+        SWEEP_ATTEMPTS,
+        str(error).splitlines()[0],
+    )
+    if len(rows) < batch_size:
+        return None
+    last_at, last_id = rows[-1]
+    return (_aware(parse_datetime(last_at)) if isinstance(last_at, str) else last_at), last_id
+
+
+# The sweep's row locks, each with SKIP LOCKED so that it never waits for anyone's lock and so can
+# never be one side of a deadlock (the lock order: workflows/services/locks.py): the thresholds it
+# deletes; their tasks, NO KEY UPDATE (it changes no key, and people inserting rows that refer to a
+# task need not wait for it); their cases, KEY SHARE (the lock the foreign keys of its audit
+# events and notifications take on the case, taken here without waiting, before the inserts).
+SWEEP_LOCKS = "FOR UPDATE OF th SKIP LOCKED FOR NO KEY UPDATE OF t SKIP LOCKED FOR KEY SHARE OF c SKIP LOCKED"
+
+
+def _crossed(*, now: datetime, batch_size: int, after=None) -> list[tuple]:
     """The thresholds crossed by `now`, oldest first, with what the firing needs of their task.
     A threshold exists only while its task is active, and a paused clock's wait at STOPPED, so the
-    instant alone decides (served by the index sla_threshold_at). The thresholds and their tasks
-    are locked together, skipping rows another sweep (or a completion) holds: no sweep waits, so
-    none deadlocks with the thresholds-then-task order of completion."""
+    instant alone decides (served by the index sla_threshold_at). The thresholds, their tasks and
+    cases are locked together (SWEEP_LOCKS), skipping rows another sweep or a person holds."""
     threshold, task = SlaThreshold._meta.db_table, Task._meta.db_table
     organisation, case = Organisation._meta.db_table, Case._meta.db_table
     enterprise, district = Enterprise._meta.db_table, District._meta.db_table
-    lock = " FOR UPDATE OF th, t SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    lock = f" {SWEEP_LOCKS}" if connection.vendor == "postgresql" else ""
+    params = {"now": now, "batch": batch_size}
     sql = f"""
         SELECT th.id, th.kind, th.level, th.at, t.id, t.case_id, t.assignee_id, t.organisation_id, o.kind,
                t.branch_id, d.division_id
@@ -118,16 +207,14 @@ def _crossed(*, now: datetime, batch_size: int) -> list[tuple]:
         JOIN {case} c ON c.id = t.case_id
         JOIN {enterprise} e ON e.id = c.enterprise_id
         JOIN {district} d ON d.id = e.district_id
-        WHERE th.at <= %s
+        WHERE th.at <= %(now)s{_after_sql(after, params)}
         ORDER BY th.at, th.id
-        LIMIT %s{lock}
+        LIMIT %(batch)s{lock}
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now, batch_size])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     if connection.vendor == "sqlite":  # SQLite hands back text for DateTimeFields in raw SQL
-        from django.utils.dateparse import parse_datetime
-
         rows = [(*r[:3], _aware(parse_datetime(r[3])), *r[4:]) if isinstance(r[3], str) else r for r in rows]
     return rows
 
@@ -162,9 +249,10 @@ def _other_columns(model, given: set[str], name: str, params: dict) -> tuple[str
     return "".join(f", {c}" for c in columns), "".join(f", {v}" for v in values)
 
 
-def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
-    """One batch as one statement: select and lock what crossed, mark it fired, append the
-    audit events, write the notification requests, update the tasks' SLA state."""
+def _sweep_batch_sql(*, now: datetime, batch_size: int, after=None) -> tuple[dict[str, int], tuple | None]:
+    """One batch as one statement: select and lock what crossed (after the cursor `after`), mark
+    it fired, append the audit events, write the notification requests, update the tasks' SLA
+    state. Returns the counts by kind and the (at, id) of the batch's last threshold."""
     threshold, task, organisation = SlaThreshold._meta.db_table, Task._meta.db_table, Organisation._meta.db_table
     case, enterprise, district = Case._meta.db_table, Enterprise._meta.db_table, District._meta.db_table
     params = {
@@ -193,10 +281,11 @@ def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
                t.branch_id
         FROM {threshold} th
         JOIN {task} t ON t.id = th.task_id
-        WHERE th.at <= %(now)s
+        JOIN {case} c ON c.id = t.case_id
+        WHERE th.at <= %(now)s{_after_sql(after, params)}
         ORDER BY th.at, th.id
         LIMIT %(batch)s
-        FOR UPDATE OF th, t SKIP LOCKED
+        {SWEEP_LOCKS}
     ),
     k AS (
         -- The organisation's kind; for an escalation, the unit's division (its directorate).
@@ -267,22 +356,25 @@ def _sweep_batch_sql(*, now: datetime, batch_size: int) -> dict[str, int]:
         WHERE t.id = a.task_id
     )
     SELECT (SELECT json_object_agg(kind, n) FROM (SELECT kind, count(*) AS n FROM crossed GROUP BY kind) k),
-           (SELECT array_agg(id) FROM notes)
+           (SELECT array_agg(id) FROM notes),
+           (SELECT at FROM crossed ORDER BY at DESC, id DESC LIMIT 1),
+           (SELECT id FROM crossed ORDER BY at DESC, id DESC LIMIT 1)
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        counts, note_ids = cursor.fetchone()
+        counts, note_ids, last_at, last_id = cursor.fetchone()
         # Hand the notifications to a worker after commit (the relay would find them anyway).
         notifications_deliver_on_commit(note_ids or [])
-        return counts or {}
+        return counts or {}, (last_at, last_id) if last_id else None
 
 
-def _sweep_batch(*, now: datetime, batch_size: int, ladder) -> dict[str, int]:
+def _sweep_batch(*, now: datetime, batch_size: int, ladder, after=None) -> tuple[dict[str, int], tuple | None]:
+    """The batch of _sweep_batch_sql in a few ORM statements (the embedded SQLite run)."""
     rungs, directorates, department = ladder
     with transaction.atomic():
-        rows = _crossed(now=now, batch_size=batch_size)
+        rows = _crossed(now=now, batch_size=batch_size, after=after)
         if not rows:
-            return {}
+            return {}, None
         ids = [row[0] for row in rows]
         SlaThreshold.objects.filter(pk__in=ids).delete()
         events, notes, counts = [], [], {}
@@ -331,206 +423,4 @@ def _sweep_batch(*, now: datetime, batch_size: int, ladder) -> dict[str, int]:
             Task.objects.filter(
                 pk__in=sorted(t for t, lv in escalated.items() if lv == level), escalation_level__lt=level
             ).update(escalation_level=level)
-        return counts
-
-
-# Pausing while the case waits on the enterprise.
-
-
-def _pause(case: Case, *, actor, now: datetime, reason: str) -> int:
-    tasks = list(Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES, paused_at__isnull=True))
-    if not tasks:
-        return 0
-    ids = [t.pk for t in tasks]
-    # A stopped clock has no instant to come: its thresholds wait at the end of time until the
-    # clock resumes and _reschedule gives them their moved instants. (The sweep then needs to
-    # look at nothing but a threshold's instant.)
-    SlaThreshold.objects.filter(task_id__in=ids).update(at=STOPPED)
-    Task.objects.filter(pk__in=ids).update(paused_at=now, sla_state=SlaState.PAUSED)
-    case_events_bulk(
-        [CaseEvent(case=case, task=t, kind=CaseEventKind.SLA_PAUSED, actor=actor, at=now, reason=reason) for t in tasks]
-    )
-    return len(tasks)
-
-
-def _resume(case: Case, *, actor, now: datetime, reason: str, calendar: WorkingCalendar) -> int:
-    """Restarts the paused clocks: each unfired threshold moves on by the working time paused."""
-    tasks = list(Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES, paused_at__isnull=False))
-    events = []
-    for task in tasks:
-        paused = int(calendar.working_seconds_between(task.paused_at, now))
-        total = task.paused_seconds + paused
-        _reschedule(task, paused_seconds=total, calendar=calendar, now=now)
-        events.append(
-            CaseEvent(
-                case=case,
-                task=task,
-                kind=CaseEventKind.SLA_RESUMED,
-                actor=actor,
-                at=now,
-                reason=reason,
-                data={"paused_working_seconds": paused, "due_at": task.due_at.isoformat()},
-            )
-        )
-    case_events_bulk(events)
-    return len(tasks)
-
-
-def _reschedule(task: Task, *, paused_seconds: int, calendar: WorkingCalendar, now: datetime) -> None:
-    """Recomputes the task's due time and unfired thresholds from its own terms and start."""
-    terms = SlaTerms.from_json(task.sla_terms)
-    due = sla_due(terms, task.created_at, calendar, paused_seconds)
-    schedule = {(t.kind, t.level): t.at for t in sla_thresholds(terms, task.created_at, calendar, paused_seconds)}
-    pending = list(SlaThreshold.objects.select_for_update().filter(task=task))
-    for threshold in pending:
-        at = schedule.get((threshold.kind, threshold.level))
-        if at is not None and at != threshold.at:
-            SlaThreshold.objects.filter(pk=threshold.pk).update(at=at)
-    state = task.sla_state
-    if task.paused_at is not None:
-        # What fired before the pause: the scheduled thresholds no longer pending.
-        fired = {kind for kind, _ in schedule} - {t.kind for t in pending}
-        state = _state_given(fired)
-    Task.objects.filter(pk=task.pk).update(due_at=due, paused_seconds=paused_seconds, paused_at=None, sla_state=state)
-    task.due_at, task.paused_seconds, task.paused_at, task.sla_state = due, paused_seconds, None, state
-
-
-def _state_given(fired: set[str]) -> str:
-    if fired & {ThresholdKind.BREACH, ThresholdKind.ESCALATION}:
-        return SlaState.BREACHED
-    return SlaState.AT_RISK if ThresholdKind.REMINDER in fired else SlaState.ON_TRACK
-
-
-def _may_ask_documents(user, case: Case) -> bool:
-    if user_may_direct_case(user, case):
-        return True
-    # Whoever holds one of the case's active tasks is working with the enterprise.
-    return Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES, assignee=user).exists()
-
-
-@transaction.atomic
-def document_request_create(*, case: Case, actor, items: str) -> DocumentRequest:
-    """Asks the enterprise for documents: the case waits on it, and its clocks pause."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if not case.is_open:
-        raise ValidationError("The case is closed.")
-    if not _may_ask_documents(actor, case):
-        raise PermissionDenied("Only someone working this case can ask the enterprise for documents.")
-    if not (items or "").strip():
-        raise ValidationError({"items": "Say which documents are needed."})
-    now = timezone.now()
-    request = DocumentRequest.objects.create(case=case, items=items.strip(), asked_by=actor, asked_at=now)
-    if case.waiting_since is None:
-        Case.objects.filter(pk=case.pk).update(waiting_since=now)
-        _pause(case, actor=actor, now=now, reason="Waiting on the enterprise for documents.")
-    case_event(
-        case=case,
-        kind=CaseEventKind.DOCUMENTS_REQUESTED,
-        actor=actor,
-        at=now,
-        to_value=items.strip()[:200],
-        data={"document_request": request.pk},
-    )
-    notification_request(
-        event=NotificationEvent.DOCUMENTS_REQUESTED,
-        at=now,
-        enterprise=case.enterprise,
-        case=case,
-        data={"items": request.items, "document_request": request.pk},
-    )
-    return request
-
-
-@transaction.atomic
-def document_request_close(
-    *, request: DocumentRequest, actor, status: str = DocumentRequestStatus.RECEIVED
-) -> DocumentRequest:
-    """Marks asked-for documents received (or the request withdrawn); when none is left open the
-    case stops waiting and its clocks resume, moved on by the working time paused."""
-    case = Case.objects.select_for_update().get(pk=request.case_id)
-    if status not in (DocumentRequestStatus.RECEIVED, DocumentRequestStatus.WITHDRAWN):
-        raise ValidationError({"status": "Received or withdrawn."})
-    if not (
-        _may_ask_documents(actor, case)
-        or case_list_for_user(actor).filter(pk=case.pk).exists()
-        and _is_owner(actor, case)
-    ):
-        raise PermissionDenied("Only someone working this case, or its owner, can close the request.")
-    now = timezone.now()
-    won = DocumentRequest.objects.filter(pk=request.pk, status=DocumentRequestStatus.OPEN).update(
-        status=status, closed_by=actor, closed_at=now
-    )
-    request.refresh_from_db()
-    if not won:
-        return request
-    case_event(
-        case=case,
-        kind=CaseEventKind.DOCUMENTS_RECEIVED,
-        actor=actor,
-        at=now,
-        to_value=status,
-        data={"document_request": request.pk},
-    )
-    still_open = case.document_requests.filter(status=DocumentRequestStatus.OPEN).exists()
-    if not still_open and case.waiting_since is not None:
-        Case.objects.filter(pk=case.pk).update(waiting_since=None)
-        _resume(case, actor=actor, now=now, reason="Documents received.", calendar=calendar_current())
-    return request
-
-
-def _is_owner(user, case: Case) -> bool:
-    return any(m.enterprise_id == case.enterprise_id for m in user_roles(user))
-
-
-# The holiday calendar.
-
-
-@transaction.atomic
-def holiday_set(*, day: date, name: str, is_holiday: bool, by=None) -> Holiday:
-    """Adds a holiday, or marks a listed one a working day (an estimated date corrected), and
-    moves the running clocks it affects."""
-    holiday, _ = Holiday.objects.update_or_create(
-        date=day, defaults={"name": name, "is_holiday": is_holiday, "updated_by": by}
-    )
-    transaction.on_commit(lambda: _recompute_later())
-    return holiday
-
-
-@transaction.atomic
-def holiday_remove(*, holiday: Holiday) -> None:
-    """Drops a correction: the day is again as the `holidays` package has it."""
-    Holiday.objects.filter(pk=holiday.pk).delete()
-    transaction.on_commit(lambda: _recompute_later())
-
-
-def _recompute_later() -> None:
-    from ..tasks import sla_recompute_task
-
-    sla_recompute_task.delay()
-
-
-def sla_recompute(*, now: datetime | None = None) -> int:
-    """Recomputes the due time and pending thresholds of every running clock from its terms, its
-    start and its paused time, under the calendar in force. Tasks that share terms and start
-    share one computation. Returns how many tasks moved."""
-    now = now or timezone.now()
-    calendar = calendar_current()
-    moved = 0
-    # Paused clocks are recomputed when they resume, under the calendar then in force.
-    tasks = Task.objects.filter(
-        status__in=ACTIVE_TASK_STATUSES, case__stage__in=OPEN_STAGES, paused_at__isnull=True
-    ).order_by("pk")
-    for task in tasks.iterator(chunk_size=2000):
-        with transaction.atomic():
-            terms = SlaTerms.from_json(task.sla_terms)
-            due = sla_due(terms, task.created_at, calendar, task.paused_seconds)
-            if due == task.due_at:
-                continue
-            locked = Task.objects.select_for_update().get(pk=task.pk)
-            if locked.status not in ACTIVE_TASK_STATUSES:
-                continue
-            if locked.paused_at is not None:  # paused since it was read: it moves on resume
-                continue
-            _reschedule(locked, paused_seconds=locked.paused_seconds, calendar=calendar, now=now)
-            moved += 1
-    return moved
+        return counts, (rows[-1][3], rows[-1][0])
