@@ -27,8 +27,9 @@ def consent_set(*, enterprise: Enterprise, source: str, granted: bool, by: Abstr
     if not _owns(by, enterprise):
         raise PermissionDenied("Only an owner of the unit can give or withdraw its consent.")
     # Lock the unit's row: of two owners (or two tabs) changing one consent at once, the second
-    # reads the first's row as the consent in force instead of both appending blindly.
-    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+    # reads the first's row as the consent in force instead of both appending blindly. No-key, so
+    # no foreign-key check of a feed or case insert waits for it (the lock order of ADR 0002).
+    Enterprise.objects.select_for_update(no_key=True).filter(pk=enterprise.pk).first()
     current = DataConsent.objects.filter(enterprise=enterprise, source=source).order_by("-at", "-id").first()
     if current is not None and current.granted == granted:
         return current
