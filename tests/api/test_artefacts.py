@@ -159,6 +159,13 @@ def test_document_requests_pause_and_the_owner_closes_them(w, as_):
     assert "items" in assert_error(officer.post(url(w, "A", "document-requests"), {"items": ""}), 400)["fields"]
     close = url(w, "A", f"document-requests/{asked['id']}") + "close/"
     assert_error(as_("banker_x").post(close, {}), 404)
+    # Something is sent before the owner says all is sent (issue 16: closed with nothing sent).
+    sent = as_("owner_u").post(
+        url(w, "A", "attachments"),
+        {"file": SimpleUploadedFile("accounts.pdf", PDF, "application/pdf"), "document_request": asked["id"]},
+        format="multipart",
+    )
+    assert sent.status_code == 201, sent.content
     closed = as_("owner_u").post(close, {"status": DocumentRequestStatus.RECEIVED})
     assert closed.status_code == 200 and closed.json()["status"] == DocumentRequestStatus.RECEIVED
     assert w.case("A").waiting_since is None

@@ -16,7 +16,7 @@ from notifications.services import notification_request
 from partners.selectors import user_roles
 
 from ...calendar import WorkingCalendar, calendar_current
-from ...choices import ACTIVE_TASK_STATUSES, SlaState
+from ...choices import ACTIVE_TASK_STATUSES, BANK_TASK_TYPES, SlaState
 from ...models import SlaThreshold, Task
 from ...sla import STOPPED
 from ..locks import case_lock
@@ -63,10 +63,16 @@ def _resume(case: Case, *, actor, now: datetime, reason: str, calendar: WorkingC
 
 
 def _may_ask_documents(user, case: Case) -> bool:
+    """Those who direct the case, and whoever holds one of its active tasks on its non-finance
+    side. Not a bank: its work is the finance side, and a request pauses every clock of the case,
+    the district office's and the IIM's too (issue 16: a bank officer paused them all)."""
     if user_may_direct_case(user, case):
         return True
-    # Whoever holds one of the case's active tasks is working with the enterprise.
-    return Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES, assignee=user).exists()
+    return (
+        Task.objects.filter(case=case, status__in=ACTIVE_TASK_STATUSES, assignee=user)
+        .exclude(type__in=BANK_TASK_TYPES)
+        .exists()
+    )
 
 
 @transaction.atomic
@@ -111,12 +117,18 @@ def document_request_close(
     case = case_lock(request.case_id)
     if status not in (DocumentRequestStatus.RECEIVED, DocumentRequestStatus.WITHDRAWN):
         raise ValidationError({"status": "Received or withdrawn."})
-    if not (
-        _may_ask_documents(actor, case)
-        or case_list_for_user(actor).filter(pk=case.pk).exists()
-        and _is_owner(actor, case)
-    ):
-        raise PermissionDenied("Only someone working this case, or its owner, can close the request.")
+    if status == DocumentRequestStatus.WITHDRAWN:
+        # Only whoever asked, or someone directing the case, takes a request back: not a colleague
+        # holding a task, and never the owner (issue 16: an owner withdrew the DIC's request).
+        if not (request.asked_by_id == actor.pk or user_may_direct_case(actor, case)):
+            raise PermissionDenied("Only whoever asked for these documents, or the case's officer, can withdraw it.")
+    elif not _may_ask_documents(actor, case):
+        if not (case_list_for_user(actor).filter(pk=case.pk).exists() and _is_owner(actor, case)):
+            raise PermissionDenied("Only someone working this case, or its owner, can close the request.")
+        # The owner says "all sent": only once something was sent (issue 16: closed as received
+        # through the API with nothing sent, and the clocks ran again).
+        if request.status == DocumentRequestStatus.OPEN and not request.attachments.exists():
+            raise ValidationError("Upload the documents first, then tell the clinic they are all sent.")
     now = timezone.now()
     won = DocumentRequest.objects.filter(pk=request.pk, status=DocumentRequestStatus.OPEN).update(
         status=status, closed_by=actor, closed_at=now
