@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import REFUSALS, Conflict, refusal_text
+from core.http import redirect_back
 from partners.models import District
 from partners.selectors import case_get_for_user, case_list_for_user
 from workflows.services import case_advance, case_transition_allowed, document_request_close, document_request_create
@@ -184,7 +185,7 @@ def attachment_upload(request, pk: int):
         messages.success(request, "File attached.")
     except (*REFUSALS, Case.DoesNotExist) as refusal:
         messages.error(request, refusal_text(refusal))
-    return redirect(request.POST.get("next") or reverse("casework:case", args=[case.pk]) + "#attachments")
+    return redirect_back(request, reverse("casework:case", args=[case.pk]) + "#attachments")
 
 
 @login_required
@@ -239,4 +240,4 @@ def documents_close(request, pk: int, request_pk: int):
         messages.success(request, "Recorded.")
     except REFUSALS as refusal:
         messages.error(request, refusal_text(refusal))
-    return redirect(request.POST.get("next") or reverse("casework:case", args=[case.pk]))
+    return redirect_back(request, reverse("casework:case", args=[case.pk]))
