@@ -101,6 +101,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a check: Django calls it after every password change (page, admin, set_password + save),
+    # and it revokes the user's API tokens (core/passwords.py).
+    {"NAME": "core.passwords.RevokeApiTokensOnChange"},
 ]
 
 LANGUAGE_CODE = "en"
