@@ -5,6 +5,7 @@ DEBUG on, a development secret key. Production (DEBUG off) refuses to start with
 SECRET_KEY (see config/checks.py).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "casework",
     "workflows",
     "notifications",
+    # Sign-in lockout (issue 16): its attempts and lockouts are listed in the admin.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: answers a locked-out sign-in with the lockout page (issue 16).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -147,6 +152,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.ApiPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
+    # Per user (token or session) and per anonymous address; rates: API_THROTTLE_* below.
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.AnonThrottle", "core.api.UserThrottle"],
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -235,6 +242,32 @@ NOTIFICATIONS_RELAY_BATCH = env.int("NOTIFICATIONS_RELAY_BATCH", default=1000)
 NOTIFICATIONS_SEND_BATCH = env.int("NOTIFICATIONS_SEND_BATCH", default=100)
 # Finished notifications older than this are deleted by the nightly prune (notifications/retention.py).
 NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=365)
+
+# Abuse (issue 16): sign-in lockout, API throttles. ------------------------------------------------
+# django-axes counts failed sign-ins (the site's page and the admin's) per username, whatever the
+# address: an office behind one NAT address must not lock each other out, and a guesser spread over
+# many addresses must not get more tries. After AXES_FAILURE_LIMIT failures the account's sign-in
+# answers the lockout page (429) for AXES_COOLOFF_TIME; a success clears the count; the department
+# unlocks early by deleting the attempt in the admin (Axes > Access attempts). The API has no
+# password authentication (token and session only), so there is nothing of it to lock.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns that without the address a guesser could rotate user agents or cookies: neither
+# is a lockout parameter here, the username alone is, so rotating them gains nothing.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_page"
+AXES_VERBOSE = False
+# DRF throttles (core.api.AnonThrottle, UserThrottle): "N/second|minute|hour|day"; empty: none.
+API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/minute")
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="1200/minute")
+# ------------------------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

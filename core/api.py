@@ -14,6 +14,7 @@ that moved on, a task someone else claimed or completed (core.errors.Conflict).
 import json
 import logging
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,6 +23,7 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import set_rollback
 
 from core.errors import CaseChanged, Conflict, IllegalTransition, TaskConflict
@@ -174,3 +176,18 @@ def error_responses(*codes: int) -> dict:
         409: "The object changed: an illegal transition, a stale version, a task taken or done by someone else.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=words[code]) for code in codes}
+
+
+class AnonThrottle(AnonRateThrottle):
+    """Calls without credentials, per address: settings.API_THROTTLE_ANON, read per request (DRF's
+    own classes freeze their rates when imported)."""
+
+    def get_rate(self):
+        return settings.API_THROTTLE_ANON or None
+
+
+class UserThrottle(UserRateThrottle):
+    """Calls of a signed-in user (token or session), per user: settings.API_THROTTLE_USER."""
+
+    def get_rate(self):
+        return settings.API_THROTTLE_USER or None
