@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import REFUSALS, Conflict, refusal_text
-from core.http import redirect_back
+from core.http import posted_id, redirect_back
 from partners.models import District
 from partners.selectors import case_get_for_user, case_list_for_user
 from workflows.services import case_advance, case_transition_allowed, document_request_close, document_request_create
@@ -158,7 +158,7 @@ def case_move(request, pk: int, move: str):
 @require_POST
 def comment(request, pk: int):
     case = _case(request, pk)
-    remedy = Remedy.objects.filter(pk=request.POST.get("remedy") or 0, case=case).first()
+    remedy = Remedy.objects.filter(pk=posted_id(request, "remedy"), case=case).first()
     try:
         comment_add(case=case, author=request.user, body=request.POST.get("body", ""), remedy=remedy)
         messages.success(request, "Comment added.")
@@ -171,8 +171,8 @@ def comment(request, pk: int):
 @require_POST
 def attachment_upload(request, pk: int):
     case = _case(request, pk)
-    remedy = Remedy.objects.filter(pk=request.POST.get("remedy") or 0, case=case).first()
-    request_ = DocumentRequest.objects.filter(pk=request.POST.get("document_request") or 0, case=case).first()
+    remedy = Remedy.objects.filter(pk=posted_id(request, "remedy"), case=case).first()
+    request_ = DocumentRequest.objects.filter(pk=posted_id(request, "document_request"), case=case).first()
     try:
         attachment_add(
             case=case,

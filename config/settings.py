@@ -48,6 +48,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the database: a NUL character in the path, query, headers, cookies or a
+    # form, or a form too large to read, is a 400, never a server error (issue 16).
+    "core.middleware.RefuseUnusableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language a person chose (set_language's cookie), else their browser's: owner pages in
     # English or Hindi (issue 5).
@@ -152,8 +155,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.ApiPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
+    # JSON with a depth limit and no NUL characters (core.api_input.JsonParser), then forms.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api_input.JsonParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Per user (token or session) and per anonymous address; rates: API_THROTTLE_* below.
-    "DEFAULT_THROTTLE_CLASSES": ["core.api.AnonThrottle", "core.api.UserThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api_input.AnonThrottle", "core.api_input.UserThrottle"],
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -264,7 +273,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_page"
 AXES_VERBOSE = False
-# DRF throttles (core.api.AnonThrottle, UserThrottle): "N/second|minute|hour|day"; empty: none.
+# DRF throttles (core.api_input.AnonThrottle, UserThrottle): "N/second|minute|hour|day"; empty: none.
 API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/minute")
 API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="1200/minute")
 # ------------------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Small helpers of the pages' requests and answers."""
 
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -12,5 +11,13 @@ def redirect_back(request, default: str) -> HttpResponseRedirect:
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect(default)
+        # Not redirect(): it would try a bare word such as "-1" as a URL name and fail.
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(default)
+
+
+def posted_id(request, name: str) -> int | None:
+    """A record's id from the posted form: None unless it is a whole number (a stray value must not
+    reach the database as an id: it failed there with a server error)."""
+    value = (request.POST.get(name) or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
