@@ -211,6 +211,14 @@ SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=5000)
 SLA_SWEEP_ONE_STATEMENT = env.bool("SLA_SWEEP_ONE_STATEMENT", default=None)
 # The largest file a case attachment (visit photo, document) may be.
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Uploads (issue 16): each file is capped while the body streams in (core.uploads), at the largest
+# file any form takes (case files are the only uploads), then checked by content (casework.uploads).
+UPLOAD_FILE_MAX_BYTES = env.int("UPLOAD_FILE_MAX_BYTES", default=CASE_ATTACHMENT_MAX_BYTES)
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Notifications (issue 4; docs/decisions/0003-notifications.md).
 # Languages messages can be written in: English now; Hindi and Urdu have catalogues in locale/
