@@ -97,6 +97,11 @@ class Enterprise(FeedRecord):
     investment = models.DecimalField(**AMOUNT)
     turnover = models.DecimalField(**AMOUNT)
     employees = models.PositiveIntegerField()
+    # The contacts on the Udyam record (optional columns of the udyam feed): where the one-time
+    # code that proves an owner controls the unit is sent (casework.portal, issue 16). Empty by
+    # default in the database too: the import's INSERT names its columns.
+    email = models.EmailField(blank=True, default="", db_default="")
+    mobile = models.CharField(max_length=10, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["udyam_number"]
