@@ -284,6 +284,14 @@ AXES_VERBOSE = False
 # DRF throttles (core.api_input.AnonThrottle, UserThrottle): "N/second|minute|hour|day"; empty: none.
 API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/minute")
 API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="1200/minute")
+# Owner registration (casework.portal): proof of control by a one-time code sent to the email or
+# mobile on the unit's Udyam record, else a check by its DIC; owners per unit capped.
+OWNERS_PER_UNIT_MAX = env.int("OWNERS_PER_UNIT_MAX", default=3)
+OWNER_CODE_TTL_MINUTES = env.int("OWNER_CODE_TTL_MINUTES", default=10)
+OWNER_CODE_ATTEMPTS = env.int("OWNER_CODE_ATTEMPTS", default=5)  # wrong codes before the claim stops
+OWNER_CODE_SENDS = env.int("OWNER_CODE_SENDS", default=3)  # codes sent per claim
+OWNER_CODE_RESEND_SECONDS = env.int("OWNER_CODE_RESEND_SECONDS", default=60)
+OWNER_CLAIMS_PER_UNIT_PER_DAY = env.int("OWNER_CLAIMS_PER_UNIT_PER_DAY", default=5)
 # ------------------------------------------------------------------------------------------------
 
 LOGGING = {

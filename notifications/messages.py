@@ -227,6 +227,50 @@ def remedy_updated(request):
     return Message(_("An update on your plan of help"), text, _owner_page(request))
 
 
+def owner_added(request):
+    facts = {"unit": request.enterprise.enterprise_name if request.enterprise_id else _("your unit")}
+    facts["who"] = request.data.get("email", "")
+    return Message(
+        _("A new owner registered for %(unit)s") % facts,
+        _(
+            "%(who)s has registered with the clinic as an owner of %(unit)s and can now see its report card "
+            "and case. If you do not know this person, tell your District Industries Centre at once."
+        )
+        % facts,
+        _owner_page(request),
+    )
+
+
+def owner_verification(request):
+    facts = {
+        "unit": request.enterprise.enterprise_name if request.enterprise_id else _("a unit"),
+        "udyam": request.data.get("udyam_number", ""),
+        "who": request.data.get("email", ""),
+    }
+    return Message(
+        _("Verify an owner: %(unit)s") % facts,
+        _(
+            "%(who)s asks to be registered as an owner of %(unit)s (%(udyam)s). Its Udyam record has no email "
+            "or mobile to send a code to: check with the unit that this person controls it, then approve or "
+            "decline the request."
+        )
+        % facts,
+        site_path("portal:owner-requests"),
+    )
+
+
+def owner_approved(request):
+    facts = {"unit": request.enterprise.enterprise_name if request.enterprise_id else _("your unit")}
+    return Message(
+        _("You are registered as an owner of %(unit)s") % facts,
+        _(
+            "Your District Industries Centre has confirmed your registration. Sign in with your email and "
+            "password to see your unit's report card and case."
+        ),
+        site_path("portal:home"),
+    )
+
+
 def import_rejects(request):
     data = request.data
     facts = {
@@ -269,6 +313,9 @@ RENDER = {
     NotificationEvent.DOCUMENTS_REQUESTED: documents_requested,
     NotificationEvent.IMPORT_REJECTS: import_rejects,
     NotificationEvent.DAILY_DIGEST: daily_digest,
+    NotificationEvent.OWNER_ADDED: owner_added,
+    NotificationEvent.OWNER_VERIFICATION: owner_verification,
+    NotificationEvent.OWNER_APPROVED: owner_approved,
 }
 
 

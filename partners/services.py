@@ -9,6 +9,7 @@ same `*_validate` functions, so a wrong grant reads the same everywhere.
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -124,6 +125,8 @@ def membership_grant(
         valid_to=valid_to,
     )
     key = {"user": user, "organisation": organisation, "role": role, "branch": branch, "enterprise": enterprise}
+    if role == Role.ENTERPRISE_OWNER:
+        _owners_below_cap(enterprise)
     current = Membership.objects.select_for_update().filter(is_active=True, **key).first()
     if current is not None:
         if current.valid_to is None or current.valid_to >= timezone.localdate():
@@ -139,6 +142,34 @@ def membership_grant(
             return Membership.objects.create(**key, valid_from=valid_from, valid_to=valid_to)
     except IntegrityError:
         raise ValidationError(f"{user} was granted this role by someone else at the same moment.") from None
+
+
+def owners_of(enterprise) -> list[int]:
+    """Ids of the unit's owners today (memberships in effect)."""
+    from .selectors import membership_in_effect_q
+
+    return list(
+        Membership.objects.filter(membership_in_effect_q(), role=Role.ENTERPRISE_OWNER, enterprise=enterprise)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def _owners_below_cap(enterprise) -> None:
+    """Refuses another owner of a unit that has OWNERS_PER_UNIT_MAX (issue 16: anyone who knew a
+    unit's numbers could add themselves, without end). The unit's row is locked first, so two
+    grants racing for the last place are counted one after the other."""
+    list(type(enterprise).objects.select_for_update().filter(pk=enterprise.pk).values_list("pk"))
+    if len(owners_of(enterprise)) >= settings.OWNERS_PER_UNIT_MAX:
+        raise ValidationError(
+            {
+                "enterprise": translation.gettext(
+                    "This unit already has %(n)s owners registered, the most the clinic allows. An owner can "
+                    "ask the District Industries Centre to remove one."
+                )
+                % {"n": settings.OWNERS_PER_UNIT_MAX}
+            }
+        )
 
 
 @transaction.atomic
