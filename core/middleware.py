@@ -4,11 +4,12 @@ A NUL character cannot be stored in a PostgreSQL text column nor compared with o
 carried one (a filter, a path, a form field) failed with a server error. It is never part of a
 real Udyam number, name, comment or phone number, so it is refused at the door with a 400: in the
 API's one error shape under /api/, as a plain page elsewhere. A form with more fields than
-DATA_UPLOAD_MAX_NUMBER_FIELDS, or a body past DATA_UPLOAD_MAX_MEMORY_SIZE, gets the same answer
-(Django raises them as SuspiciousOperation when the form is first read)."""
+DATA_UPLOAD_MAX_NUMBER_FIELDS, a body past DATA_UPLOAD_MAX_MEMORY_SIZE or a multipart body that is
+not well formed gets the same answer (Django raises them when the form is first read)."""
 
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.html import escape
 
 from .api import error_body
@@ -66,8 +67,9 @@ class RefuseUnusableInputMiddleware:
     def __call__(self, request):
         try:
             bad = _carries_nul(request)
-        except SuspiciousOperation as error:  # too many fields or files, a body too large
-            return refuse(request, f"The request is too large or has too many fields: {error}")
+        except (SuspiciousOperation, BadRequest, MultiPartParserError) as error:
+            # Too many fields or files, a body too large, a form that is not well formed.
+            return refuse(request, f"The form cannot be read: {error}")
         if bad:
             return refuse(request, "The request contains a NUL character, which no field accepts.")
         return self.get_response(request)

@@ -126,3 +126,14 @@ def test_a_nul_in_a_cookie_or_header_is_a_400(team):
     assert client.get("/accounts/login/").status_code == 400
     client = Client(HTTP_COOKIE='sessionid="\\000abc"')  # a quoted cookie's octal escape decodes to NUL
     assert client.get("/accounts/login/").status_code == 400
+
+
+def test_a_malformed_multipart_form_is_a_400_in_the_apis_shape_under_the_api(client, team):
+    case = flagged_case(unit_at("Anantnag"))
+    client.force_login(team.officer)
+    body = b'--abc\r\nContent-Disposition: form-data; name="body"\r\n\r\nhi'
+    for content_type in ("multipart/form-data; boundary=", "multipart/form-data"):
+        assert client.generic("POST", f"/cases/{case.pk}/comments/", body, content_type=content_type).status_code == 400
+        api = client.generic("POST", f"/api/v1/cases/{case.pk}/comments/", body, content_type=content_type)
+        assert api.status_code == 400 and api.json()["error"]["code"] == "bad_request"
+    assert not case.comments.exists()
