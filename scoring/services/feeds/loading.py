@@ -1,0 +1,338 @@
+"""Reading and checking a feed file's rows, staging the good ones, and the reject report: what
+loading a Udyam file (profiles.py) and loading a feed's records (records.py) share."""
+
+import csv
+import itertools
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from ...feed_lines import LinePattern
+from ...feeds import FeedSpec, RowError, digest, month, parse_fields
+from ...models import FeedReject, ImportBatch
+
+logger = logging.getLogger(__name__)
+
+STAGE_ROWS = 10_000  # rows per executemany on SQLite, and per reject flush
+BLOCK_BYTES = 1 << 20  # the file is read, checked and copied a block of lines at a time
+LOCK_NAMESPACE = 7_301  # pg_advisory_xact_lock(namespace, source): one load of a source at a time
+
+
+class FeedFileError(Exception):
+    """The file itself cannot be read as this source (missing, not UTF-8 CSV, wrong headers)."""
+
+
+def db_table(model) -> str:
+    return model._meta.db_table
+
+
+class FeedLoad:
+    """One file's load, inside the caller's transaction. A subclass says what is stored and how it
+    is merged: `model`, `columns` (stored columns, in staging order), `_merge()`."""
+
+    model: type
+    columns: tuple[str, ...]
+
+    def __init__(self, batch: ImportBatch, spec: FeedSpec, handle):
+        self.batch, self.spec, self.handle = batch, spec, handle
+        self.stage = f"stage_{spec.source}"
+        self.rejects: list[FeedReject] = []
+        self.report = None
+        self.cursor = connection.cursor()
+        self.postgres = connection.vendor == "postgresql"
+        self.districts: dict[str, int] = {}
+        self.month_columns = [name for name, parse in spec.columns if parse is month]
+
+    # -- what a subclass adds ---------------------------------------------------------------
+
+    def _merge(self):
+        raise NotImplementedError
+
+    def _resolve(self, values: dict):
+        """Values a row's own fields do not give (the Udyam profile's district), or RowError."""
+
+    def _extra_names(self) -> list[str]:
+        """Staging columns beyond the stored ones (the Udyam profile's raw row and consumer numbers)."""
+        return []
+
+    def _stage_values(self, values: dict, row: list[str]) -> list:
+        """A checked row's staging values, in `_names()` order after row_no (and before the digest)."""
+        return [values[c] for c in self.columns]
+
+    def _drop_extra(self):
+        """Drop the temporary tables a subclass makes besides the staging table."""
+
+    # -- reading and checking ---------------------------------------------------------------
+
+    def run(self):
+        reader = csv.reader(self.handle)
+        header = next(reader, None)
+        if header is None:
+            raise FeedFileError("the file is empty: expected a header row")
+        header = [h.strip().lower() for h in header]
+        missing = [h for h in self.spec.headers if h not in header]
+        if missing:
+            raise FeedFileError(
+                f"not a {self.spec.source} file: missing column(s) {', '.join(missing)} "
+                f"(expected {', '.join(self.spec.headers)})"
+            )
+        if self.postgres:
+            # One load of a source at a time: "later" is load order (SCORING.md §1), and the merge
+            # below tells new keys from stored ones before it writes.
+            self.cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [LOCK_NAMESPACE, self.spec.source])
+            self.cursor.execute("SET LOCAL work_mem = '256MB'")
+        self._create_stage()
+        if self.postgres:
+            staged = self._copy_lines(header, reader.line_num)
+        else:
+            staged = self._insert_rows(self._good_rows(reader, header))
+        self.batch.rows = staged + len(self.rejects) + self.batch.rejected
+        self._flush_rejects()
+        if self.postgres:
+            # Autovacuum never analyzes temporary tables: without statistics the planner takes the
+            # staging table for empty and nests loops over it.
+            self.cursor.execute(f"ANALYZE {self.stage}")
+        self._merge()
+        self._flush_rejects()
+        self._drop_stage()
+        if self.report:
+            self.report.close()
+
+    def _checked(self, row_number: int, row: list[str], positions: list[int], width: int) -> dict | None:
+        """The stored values of a CSV record, or None: a blank line, or a row rejected with its reason."""
+        if not row or (len(row) == 1 and not row[0].strip()):
+            return None  # blank line
+        if len(row) != width:
+            self._reject(row_number, f"expected {width} fields, found {len(row)}", row)
+            return None
+        try:
+            values = parse_fields(self.spec, [row[i] for i in positions])
+            self._resolve(values)
+        except RowError as exc:
+            self._reject(row_number, str(exc), row)
+            return None
+        return values
+
+    def _good_rows(self, reader, header):
+        """Staging rows checked field by field (feeds.parse_fields), with their digests."""
+        width = len(header)
+        positions = [header.index(name) for name in self.spec.headers]
+        line = reader.line_num
+        for row in reader:
+            row_number, line = line + 1, reader.line_num
+            values = self._checked(row_number, row, positions, width)
+            if values is None:
+                continue
+            staged = self._stage_values(values, row)
+            yield [row_number, *staged, digest(self._digested(staged))]
+
+    def _digested(self, staged: list) -> list:
+        """The staging values a record's digest covers (all of them, but the raw row)."""
+        return staged
+
+    def _copy_lines(self, header: list[str], line_no: int) -> int:
+        """COPY the file's rows into the staging table (PostgreSQL) and return how many. A block of
+        canonical lines (feed_lines.LinePattern) goes through as it is, numbered; a block with any
+        other line goes line by line, and a line that is not canonical is parsed and checked by
+        feeds.parse_fields."""
+        width = len(header)
+        positions = [header.index(name) for name in self.spec.headers]
+        pattern = LinePattern(self.spec, header, self.districts)
+        copy_line = pattern.copy_line
+        out: list[str] = []
+        write_parsed = csv.writer(_Appender(out), lineterminator="\n").writerow
+        lines = _Lines(self.handle)
+        staged = 0
+        with self.cursor.cursor.copy(f"COPY {self.stage} ({', '.join(self._names())}) FROM STDIN (FORMAT csv)") as copy:
+            while block := self.handle.readlines(BLOCK_BYTES):
+                if not block[-1].endswith("\n"):
+                    block[-1] += "\n"  # the file's last line
+                text = "".join(block)
+                if "\r" not in text and pattern.block_is_canonical(text) and pattern.block_values_pass(block):
+                    copy.write("".join(map("{},{}".format, range(line_no + 1, line_no + 1 + len(block)), block)))
+                    line_no += len(block)
+                    staged += len(block)
+                    continue
+                lines.buffer(block)
+                while lines.buffered:
+                    line = next(lines)
+                    line_no += 1
+                    row_text = copy_line(line, line_no)
+                    if row_text is not None:
+                        out.append(row_text)
+                        staged += 1
+                        continue
+                    # Parse the record as csv would (it may run over several lines, in quotes).
+                    reader = csv.reader(itertools.chain([line], lines))
+                    row = next(reader)
+                    row_number, line_no = line_no, line_no + reader.line_num - 1
+                    values = self._checked(row_number, row, positions, width)
+                    if values is not None:
+                        write_parsed([row_number, *self._staged_texts(values, row)])
+                        staged += 1
+                copy.write("".join(out))
+                out.clear()
+        return staged
+
+    def _staged_texts(self, values: dict, row: list[str]) -> list:
+        """A checked row as the PostgreSQL staging table takes it: the spec's columns, a month as
+        its `YYYY-MM` text (the table derives the stored date and year end)."""
+        return [f"{values[name]:%Y-%m}" if name in self.month_columns else values[name] for name in self.spec.headers]
+
+    def _reject(self, row_number, reason, row):
+        self.rejects.append(FeedReject(batch=self.batch, row_number=row_number, reason=reason, raw=raw_row(row)))
+        if len(self.rejects) >= STAGE_ROWS:
+            self._flush_rejects()
+
+    def _flush_rejects(self):
+        if not self.rejects:
+            return
+        if self.report is None:
+            directory = Path(settings.FEED_REJECT_DIR)
+            directory.mkdir(parents=True, exist_ok=True)
+            path = directory / f"batch-{self.batch.pk}-{self.spec.source}-rejects.csv"
+            self.report = path.open("w", newline="", encoding="utf-8")
+            self.report_writer = csv.writer(self.report)
+            self.report_writer.writerow(["row_number", "reason", "row"])
+            self.batch.reject_report = str(path)
+        FeedReject.objects.bulk_create(self.rejects, batch_size=STAGE_ROWS)
+        self.report_writer.writerows((r.row_number, r.reason, r.raw) for r in self.rejects)
+        self.batch.rejected += len(self.rejects)
+        self.rejects = []
+
+    # -- staging ----------------------------------------------------------------------------
+
+    def _names(self):
+        """The staging table's columns that are written, in order."""
+        names = ["row_no", *self.columns, *self._extra_names()]
+        return names if self.postgres else [*names, "digest"]
+
+    def _create_stage(self):
+        self._drop_stage()
+        fields = {f.column: f for f in self.model._meta.concrete_fields}
+        names = self._names()
+        columns = [
+            f"{c} {'text' if c in ('raw', 'consumer_numbers') or c.endswith('_month') else 'integer'}"
+            if c not in fields
+            else f"{c} {fields[c].db_type(connection)}"
+            for c in names
+        ]
+        written = [c for c in columns if c.split()[0] not in ("row_no", "raw")]
+        if self.postgres:
+            columns += self._generated_columns()
+            columns.append(f"digest bigint GENERATED ALWAYS AS ({_digest_sql(written)}) STORED")
+        self.cursor.execute(f"CREATE TEMPORARY TABLE {self.stage} ({', '.join(columns)})")
+
+    def _generated_columns(self) -> list[str]:
+        """Staging columns PostgreSQL derives as COPY writes each row (before the digest)."""
+        return []
+
+    def _drop_stage(self):
+        self.cursor.execute(f"DROP TABLE IF EXISTS {self.stage}")
+        self._drop_extra()
+
+    def _insert_rows(self, rows) -> int:
+        """Stage rows with executemany (SQLite, the embedded demo)."""
+        names = self._names()
+        sql = f"INSERT INTO {self.stage} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+        staged = 0
+        for chunk in chunks(rows, STAGE_ROWS):
+            self.cursor.executemany(sql, chunk)
+            staged += len(chunk)
+        return staged
+
+    def _dedupe(self, key):
+        """A later row of the same file replaces the earlier one (SCORING.md §1)."""
+        on = " AND ".join(f"s.{c} = d.{c}" for c in key)
+        keys = ", ".join(key)
+        self.cursor.execute(
+            f"DELETE FROM {self.stage} WHERE row_no IN (SELECT s.row_no FROM {self.stage} s JOIN "
+            f"(SELECT {keys}, MAX(row_no) AS last FROM {self.stage} GROUP BY {keys} HAVING COUNT(*) > 1) d "
+            f"ON {on} AND s.row_no < d.last)"
+        )
+        self.batch.superseded = max(self.cursor.rowcount, 0)
+
+    def _count(self, table_name, key, match_sql=None):
+        on = " AND ".join(f"t.{c} = s.{c}" for c in key)
+        unmatched = "SUM(CASE WHEN m.enterprise_id IS NULL THEN 1 ELSE 0 END)" if match_sql else "0"
+        match_join = f"LEFT JOIN {match_sql}" if match_sql else ""
+        self.cursor.execute(
+            f"SELECT COUNT(*), SUM(CASE WHEN t.id IS NULL THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN t.digest = s.digest THEN 1 ELSE 0 END), {unmatched} "
+            f"FROM {self.stage} s LEFT JOIN {table_name} t ON {on} {match_join}"
+        )
+        total, inserted, unchanged, unmatched = (int(v or 0) for v in self.cursor.fetchone())
+        self.batch.inserted, self.batch.unchanged, self.batch.unmatched = inserted, unchanged, unmatched
+        self.batch.replaced = total - inserted - unchanged
+
+
+def _digest_sql(columns: list[str]) -> str:
+    """A 64-bit digest of a staging row's values in SQL, from "name type" column definitions:
+    PostgreSQL's own hash of each typed value (the hash functions of its hash indexes, stable
+    across versions; a numeric hashes by value, 1.5 like 1.5000), seeded by the column's
+    position, NULL as the position itself, combined with XOR."""
+    parts = []
+    for seed, definition in enumerate(columns, start=1):
+        name, db_type = definition.split()[:2]
+        if db_type.startswith(("varchar", "text")):
+            value = f"hashtextextended({name}, {seed})"
+        elif db_type.startswith("numeric"):
+            value = f"hash_numeric_extended({name}, {seed})"
+        elif db_type == "date":
+            value = f"hashint4extended({name} - DATE '2000-01-01', {seed})"
+        elif db_type == "bigint":
+            value = f"hashint8extended({name}, {seed})"
+        else:
+            value = f"hashint4extended({name}, {seed})"
+        parts.append(f"COALESCE({value}, {seed})")
+    return " # ".join(parts)
+
+
+def raw_row(row) -> str:
+    return ",".join(row)
+
+
+class _Lines:
+    """Lines of a block read ahead, then the rest of the file: a record in quotes may run past the
+    block, and csv.reader then reads on from the file."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.pending: list[str] = []
+        self.next = 0
+
+    def buffer(self, lines: list[str]):
+        self.pending, self.next = lines, 0
+
+    @property
+    def buffered(self) -> bool:
+        return self.next < len(self.pending)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.next < len(self.pending):
+            self.next += 1
+            return self.pending[self.next - 1]
+        return next(self.handle)
+
+
+class _Appender:
+    """A file-like `write` that appends to a list (csv.writer into the COPY buffer)."""
+
+    def __init__(self, out: list[str]):
+        self.write = out.append
+
+
+def chunks(rows, size):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
