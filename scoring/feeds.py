@@ -8,7 +8,7 @@ These are pure functions: the import service (scoring/services/feeds.py) does th
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -187,15 +187,80 @@ def optional(parse: Callable) -> Callable:
     return parse_optional
 
 
+def _gstin_carries_pan(values: dict):
+    """A GSTIN's characters 3-12 are its holder's PAN: the profile's GSTIN must carry the unit's PAN."""
+    if values["gstin"] and values["gstin"][2:12] != values["pan"]:
+        raise RowError(f"gstin {values['gstin']} does not carry the unit's PAN {values['pan']}")
+
+
+@dataclass(frozen=True)
+class ProfileLink:
+    """A record belongs to the unit whose Udyam profile has the same `column` (a GSTIN, an EPFO
+    code, a Udyam number); the profile stores the column under the same name."""
+
+    column: str
+
+
+@dataclass(frozen=True)
+class ConnectionLink:
+    """A record belongs to the unit one of whose power connections (the profile's `;`-separated
+    consumer numbers, stored one row each) has the same `column`."""
+
+    column: str
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A stored column computed from a CSV column: `python` from its parsed value, `sql` (over the
+    staging table's column) as PostgreSQL's staging table writes it."""
+
+    name: str
+    column: str
+    python: Callable
+    sql: str
+    sql_type: str
+
+
 @dataclass(frozen=True)
 class FeedSpec:
+    """One source's declaration: its CSV columns (SCORING.md §1) and how each is parsed, the
+    stored record's key and model, how a record finds its unit, and what the rules read. The
+    import (services/feeds), the scoring selectors, rules/sql.py and bench/run.py derive what they
+    need from it (docs/extending.md, "A new feed")."""
+
     source: str
-    columns: tuple[tuple[str, Callable], ...]
+    columns: tuple[tuple[str, Callable], ...]  # every file has them, in this order
     key: tuple[str, ...]  # stored columns that identify the record, period included
+    model: str = ""  # the scoring model one record is stored in
+    link: ProfileLink | ConnectionLink | None = None  # how a record finds its unit (None: it is the unit)
+    period: str | None = None  # the stored column the rules' windows read (SCORING.md §2)
+    known_on: str | None = None  # the date a return was filed / dues remitted (SCORING.md §3's due periods)
+    stored_as: dict[str, str | None] = field(default_factory=dict)  # stored under another name; None: not on the row
+    derived: tuple[Derived, ...] = ()
+    checks: tuple[Callable[[dict], None], ...] = ()  # checks across a row's values; raise RowError
 
     @property
     def headers(self) -> list[str]:
         return [name for name, _ in self.columns]
+
+    @property
+    def stored_columns(self) -> tuple[str, ...]:
+        """The columns of the record's row the file gives, in staging order: each CSV column under
+        its stored name, a derived column right after the one it comes from."""
+        after = {d.column: d.name for d in self.derived}
+        stored = []
+        for name, _ in self.columns:
+            stored_name = self.stored_as.get(name, name)
+            if stored_name is not None:
+                stored.append(stored_name)
+            if name in after:
+                stored.append(after[name])
+        return tuple(stored)
+
+    @property
+    def monthly(self) -> bool:
+        """Whether a record is one month's (its period column is a month)."""
+        return dict(self.columns).get(self.period) is month
 
 
 SPECS = {
@@ -218,6 +283,9 @@ SPECS = {
             ("employees", count),
         ),
         ("udyam_number",),
+        model="Enterprise",
+        stored_as={"district": "district_id", "power_consumer_numbers": None},  # connections: their own rows
+        checks=(_gstin_carries_pan,),
     ),
     Source.GST: FeedSpec(
         Source.GST,
@@ -229,6 +297,10 @@ SPECS = {
             ("filed_on", optional(iso_date)),
         ),
         ("gstin", "period"),
+        model="GstReturn",
+        link=ProfileLink("gstin"),
+        period="period",
+        known_on="filed_on",
     ),
     Source.EPFO: FeedSpec(
         Source.EPFO,
@@ -240,6 +312,10 @@ SPECS = {
             ("remitted_on", optional(iso_date)),
         ),
         ("epfo_code", "wage_month"),
+        model="EpfoReturn",
+        link=ProfileLink("epfo_code"),
+        period="wage_month",
+        known_on="remitted_on",
     ),
     Source.POWER: FeedSpec(
         Source.POWER,
@@ -253,6 +329,9 @@ SPECS = {
             ("arrears", amount),
         ),
         ("consumer_number", "bill_month"),
+        model="PowerBill",
+        link=ConnectionLink("consumer_number"),
+        period="bill_month",
     ),
     Source.CREDIT: FeedSpec(
         Source.CREDIT,
@@ -268,6 +347,9 @@ SPECS = {
             ("credits", amount),
         ),
         ("ifsc", "account_ref", "month"),
+        model="CreditRecord",
+        link=ProfileLink("udyam_number"),
+        period="month",
     ),
     Source.FINANCIALS: FeedSpec(
         Source.FINANCIALS,
@@ -278,8 +360,24 @@ SPECS = {
             ("net_profit", signed_amount),
         ),
         ("udyam_number", "year_end"),
+        model="FinancialYear",
+        link=ProfileLink("udyam_number"),
+        period="year_end",
+        derived=(Derived("year_end", "fy", lambda fy: int(fy[:4]) + 1, "substr(fy, 1, 4)::int + 1", "smallint"),),
     ),
 }
+
+
+def profile_flags() -> dict[str, str]:
+    """`has_<column>` for each profile column a feed links on that a profile may lack (GSTIN, EPFO
+    code): the rules read whether the unit has one (SCORING.md §3, "no data if the unit has no
+    GSTIN"). Name -> the profile column."""
+    udyam = dict(SPECS[Source.UDYAM].columns)
+    return {
+        f"has_{spec.link.column}": spec.link.column
+        for spec in SPECS.values()
+        if isinstance(spec.link, ProfileLink) and hasattr(udyam.get(spec.link.column), "__wrapped_optional__")
+    }
 
 
 def parse_row(spec: FeedSpec, row: dict[str, str]) -> dict:
@@ -290,11 +388,10 @@ def parse_row(spec: FeedSpec, row: dict[str, str]) -> dict:
 def parse_fields(spec: FeedSpec, raw: list[str]) -> dict:
     """As parse_row, for the raw fields in the spec's column order (the importer's fast path)."""
     values = {name: parse(name, text) for (name, parse), text in zip(spec.columns, raw, strict=True)}
-    if spec.source == Source.UDYAM:
-        if values["gstin"] and values["gstin"][2:12] != values["pan"]:
-            raise RowError(f"gstin {values['gstin']} does not carry the unit's PAN {values['pan']}")
-    elif spec.source == Source.FINANCIALS:
-        values["year_end"] = int(values["fy"][:4]) + 1
+    for check in spec.checks:
+        check(values)
+    for derived in spec.derived:
+        values[derived.name] = derived.python(values[derived.column])
     return values
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from ... import models
 from ...feed_lines import LinePattern
 from ...feeds import FeedSpec, RowError, digest, month, parse_fields
 from ...models import FeedReject, ImportBatch
@@ -26,6 +27,11 @@ class FeedFileError(Exception):
 
 def db_table(model) -> str:
     return model._meta.db_table
+
+
+def record_model(spec: FeedSpec) -> type:
+    """The model a source's records are stored in (the registry names it: scoring/feeds.py)."""
+    return getattr(models, spec.model)
 
 
 class FeedLoad:

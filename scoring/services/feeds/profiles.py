@@ -4,51 +4,31 @@ feed records that wait for the keys a profile brings or gives up."""
 
 from partners.models import District
 
-from ...feeds import RowError
-from ...models import (
-    CreditRecord,
-    Enterprise,
-    EpfoReturn,
-    FeedReject,
-    FinancialYear,
-    GstReturn,
-    PowerBill,
-    PowerConnection,
-)
-from .loading import STAGE_ROWS, FeedLoad, chunks, db_table, raw_row
+from ...feeds import SPECS, ConnectionLink, ProfileLink, RowError
+from ...models import Enterprise, FeedReject, PowerConnection
+from .loading import STAGE_ROWS, FeedLoad, chunks, db_table, raw_row, record_model
 
-# The feed tables a Udyam profile links, and the profile column each one's key is matched on.
-LINKS = (
-    (GstReturn, "gstin", "gstin"),
-    (EpfoReturn, "epfo_code", "epfo_code"),
-    (CreditRecord, "udyam_number", "udyam_number"),
-    (FinancialYear, "udyam_number", "udyam_number"),
-)
-UDYAM_COLUMNS = (
-    "udyam_number",
-    "enterprise_name",
-    "gstin",
-    "pan",
-    "epfo_code",
-    "district_id",
-    "major_activity",
-    "nic_code",
-    "category",
-    "date_of_commencement",
-    "investment",
-    "turnover",
-    "employees",
-)
+
+def _links():
+    """(model, column) of the feed tables linked on a profile column (ProfileLink), and of those
+    linked through a power connection (ConnectionLink)."""
+    by_profile, by_connection = [], []
+    for spec in SPECS.values():
+        if isinstance(spec.link, ProfileLink):
+            by_profile.append((record_model(spec), spec.link.column))
+        elif isinstance(spec.link, ConnectionLink):
+            by_connection.append((record_model(spec), spec.link.column))
+    return by_profile, by_connection
 
 
 class ProfileLoad(FeedLoad):
     """A Udyam file's load: a later profile of a unit replaces the earlier one whole."""
 
     model = Enterprise
-    columns = UDYAM_COLUMNS
 
     def __init__(self, batch, spec, handle):
         super().__init__(batch, spec, handle)
+        self.columns = spec.stored_columns
         self.districts = {d.name.lower(): d.id for d in District.objects.all()}
 
     def _resolve(self, values: dict):
@@ -88,8 +68,8 @@ class ProfileLoad(FeedLoad):
         self.cursor.execute(
             f"DELETE FROM {conn} WHERE enterprise_id IN (SELECT id FROM {ent} WHERE udyam_number IN ({changed}))"
         )
-        columns = [*UDYAM_COLUMNS, "batch_id", "row_number", "digest"]
-        select = [f"s.{c}" for c in UDYAM_COLUMNS] + ["%s", "s.row_no", "s.digest"]
+        columns = [*self.columns, "batch_id", "row_number", "digest"]
+        select = [f"s.{c}" for c in self.columns] + ["%s", "s.row_no", "s.digest"]
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
         self.cursor.execute(
             f"INSERT INTO {ent} ({', '.join(columns)}) SELECT {', '.join(select)} FROM {self.stage} s WHERE true "
@@ -184,32 +164,34 @@ class ProfileLoad(FeedLoad):
         ent, conn = db_table(Enterprise), db_table(PowerConnection)
         batch = self.batch.pk
         linked = 0
-        for model, column, profile_column in LINKS:
+        by_profile, by_connection = _links()
+        for model, column in by_profile:
             table = db_table(model)
             self.cursor.execute(
                 f"UPDATE {table} SET enterprise_id = NULL WHERE enterprise_id IN ({touched_sql}) AND NOT EXISTS "
-                f"(SELECT 1 FROM {ent} e WHERE e.id = {table}.enterprise_id AND e.{profile_column} = {table}.{column})",
+                f"(SELECT 1 FROM {ent} e WHERE e.id = {table}.enterprise_id AND e.{column} = {table}.{column})",
                 [batch],
             )
             self.cursor.execute(
-                f"UPDATE {table} SET enterprise_id = (SELECT e.id FROM {ent} e WHERE e.{profile_column} = "
+                f"UPDATE {table} SET enterprise_id = (SELECT e.id FROM {ent} e WHERE e.{column} = "
                 f"{table}.{column}) WHERE enterprise_id IS NULL AND {column} IN "
-                f"(SELECT {profile_column} FROM {ent} WHERE batch_id = %s AND {profile_column} IS NOT NULL)",
+                f"(SELECT {column} FROM {ent} WHERE batch_id = %s AND {column} IS NOT NULL)",
                 [batch],
             )
             linked += max(self.cursor.rowcount, 0)
-        bills = db_table(PowerBill)
-        self.cursor.execute(
-            f"UPDATE {bills} SET enterprise_id = NULL WHERE enterprise_id IN ({touched_sql}) AND NOT EXISTS "
-            f"(SELECT 1 FROM {conn} c WHERE c.consumer_number = {bills}.consumer_number "
-            f"AND c.enterprise_id = {bills}.enterprise_id)",
-            [batch],
-        )
-        self.cursor.execute(
-            f"UPDATE {bills} SET enterprise_id = (SELECT c.enterprise_id FROM {conn} c WHERE c.consumer_number = "
-            f"{bills}.consumer_number) WHERE enterprise_id IS NULL AND consumer_number IN (SELECT c.consumer_number "
-            f"FROM {conn} c JOIN {ent} e ON e.id = c.enterprise_id WHERE e.batch_id = %s)",
-            [batch],
-        )
-        linked += max(self.cursor.rowcount, 0)
+        for model, column in by_connection:
+            table = db_table(model)
+            self.cursor.execute(
+                f"UPDATE {table} SET enterprise_id = NULL WHERE enterprise_id IN ({touched_sql}) AND NOT EXISTS "
+                f"(SELECT 1 FROM {conn} c WHERE c.consumer_number = {table}.{column} "
+                f"AND c.enterprise_id = {table}.enterprise_id)",
+                [batch],
+            )
+            self.cursor.execute(
+                f"UPDATE {table} SET enterprise_id = (SELECT c.enterprise_id FROM {conn} c WHERE c.consumer_number = "
+                f"{table}.{column}) WHERE enterprise_id IS NULL AND {column} IN (SELECT c.consumer_number "
+                f"FROM {conn} c JOIN {ent} e ON e.id = c.enterprise_id WHERE e.batch_id = %s)",
+                [batch],
+            )
+            linked += max(self.cursor.rowcount, 0)
         self.batch.linked = linked
