@@ -4,6 +4,7 @@ loading a Udyam file (profiles.py) and loading a feed's records (records.py) sha
 import csv
 import itertools
 import logging
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -17,7 +18,11 @@ from ...models import FeedReject, ImportBatch
 logger = logging.getLogger(__name__)
 
 STAGE_ROWS = 10_000  # rows per executemany on SQLite, and per reject flush
-BLOCK_BYTES = 1 << 20  # the file is read, checked and copied a block of lines at a time
+BLOCK_CHARS = 1 << 20  # the file is read, checked and copied a block of lines at a time
+# The longest line a feed file may have. A Udyam profile's line is under 1,000 characters; a line
+# far longer is an error or an attack, and is rejected without being held whole in memory.
+MAX_LINE = 10_000
+MAX_RAW = 1_000  # characters of a rejected row kept in its reject (FeedReject.raw and the report)
 LOCK_NAMESPACE = 7_301  # pg_advisory_xact_lock(namespace, source): one load of a source at a time
 
 
@@ -73,17 +78,7 @@ class FeedLoad:
     # -- reading and checking ---------------------------------------------------------------
 
     def run(self):
-        reader = csv.reader(self.handle)
-        header = next(reader, None)
-        if header is None:
-            raise FeedFileError("the file is empty: expected a header row")
-        header = [h.strip().lower() for h in header]
-        missing = [h for h in self.spec.headers if h not in header]
-        if missing:
-            raise FeedFileError(
-                f"not a {self.spec.source} file: missing column(s) {', '.join(missing)} "
-                f"(expected {', '.join(self.spec.headers)})"
-            )
+        header = self._header()
         if self.postgres:
             # One load of a source at a time: "later" is load order (SCORING.md §1), and the merge
             # below tells new keys from stored ones before it writes.
@@ -91,9 +86,9 @@ class FeedLoad:
             self.cursor.execute("SET LOCAL work_mem = '256MB'")
         self._create_stage()
         if self.postgres:
-            staged = self._copy_lines(header, reader.line_num)
+            staged = self._copy_lines(header)
         else:
-            staged = self._insert_rows(self._good_rows(reader, header))
+            staged = self._insert_rows(self._good_rows(header))
         self.batch.rows = staged + len(self.rejects) + self.batch.rejected
         self._flush_rejects()
         if self.postgres:
@@ -103,13 +98,38 @@ class FeedLoad:
         self._merge()
         self._flush_rejects()
         self._drop_stage()
+        self.close()
+
+    def close(self):
         if self.report:
             self.report.close()
+            self.report = None
+
+    def _header(self) -> list[str]:
+        """The file's column names (line 1), or FeedFileError: a problem with the header is one
+        with every row, so the whole file is refused before anything is loaded."""
+        line = self.handle.readline(MAX_LINE + 1)
+        if not line:
+            raise FeedFileError("the file is empty: expected a header row")
+        if len(line) > MAX_LINE:
+            raise FeedFileError(f"the header is longer than {MAX_LINE:,} characters")
+        header = [h.strip().lower() for h in next(csv.reader([line]))]
+        missing = [h for h in self.spec.headers if h not in header]
+        if missing:
+            raise FeedFileError(
+                f"not a {self.spec.source} file: missing column(s) {', '.join(missing)} "
+                f"(expected {', '.join(self.spec.headers)})"
+            )
+        return header
 
     def _checked(self, row_number: int, row: list[str], positions: list[int], width: int) -> dict | None:
         """The stored values of a CSV record, or None: a blank line, or a row rejected with its reason."""
         if not row or (len(row) == 1 and not row[0].strip()):
             return None  # blank line
+        unreadable = _unreadable(row)
+        if unreadable:
+            self._reject(row_number, unreadable, row)
+            return None
         if len(row) != width:
             self._reject(row_number, f"expected {width} fields, found {len(row)}", row)
             return None
@@ -121,24 +141,60 @@ class FeedLoad:
             return None
         return values
 
-    def _good_rows(self, reader, header):
-        """Staging rows checked field by field (feeds.parse_fields), with their digests."""
+    def _blocks(self):
+        """The rest of the file, a block of whole lines at a time (about BLOCK_CHARS characters, each
+        ending with its line end). Memory stays bounded whatever the file holds: a line longer than
+        MAX_LINE is cut there (its row is rejected as too long) and the rest of it skipped."""
+        handle = self.handle
+        while text := handle.read(BLOCK_CHARS):
+            while text.endswith("\r") and (after := handle.read(1)):
+                text += after  # the "\n" of a "\r\n" the read cut in two, or the next line's start
+            if not text.endswith(("\n", "\r")):
+                rest = handle.readline(MAX_LINE + 1)  # the block's last line, to its end
+                text += rest
+                if len(rest) > MAX_LINE and not rest.endswith(("\n", "\r")):
+                    while (skipped := handle.readline(MAX_LINE)) and not skipped.endswith(("\n", "\r")):
+                        pass
+                if not text.endswith(("\n", "\r")):
+                    text += "\n"  # the file's last line, or the cut one
+            yield text
+
+    def _record(self, line: str, lines: "_Lines", line_no: int, positions, width) -> tuple[dict | None, list, int]:
+        """Parse and check the record that begins with `line` (line `line_no`): (values or None,
+        its fields, how many lines it took). A quoted field may run over several lines."""
+        if len(line) > MAX_LINE:
+            self._reject(line_no, f"the line is longer than {MAX_LINE:,} characters", [line])
+            return None, [], 1
+        lines.taken = 0
+        try:
+            row = next(csv.reader(itertools.chain([line], lines)))
+        except (csv.Error, _LineTooLong) as exc:
+            self._reject(line_no, str(exc) if isinstance(exc, _LineTooLong) else f"not a CSV record ({exc})", [line])
+            return None, [], 1 + lines.taken
+        return self._checked(line_no, row, positions, width), row, 1 + lines.taken
+
+    def _good_rows(self, header):
+        """Staging rows checked field by field (feeds.parse_fields), with their digests (SQLite)."""
         width = len(header)
         positions = [header.index(name) for name in self.spec.headers]
-        line = reader.line_num
-        for row in reader:
-            row_number, line = line + 1, reader.line_num
-            values = self._checked(row_number, row, positions, width)
-            if values is None:
-                continue
-            staged = self._stage_values(values, row)
-            yield [row_number, *staged, digest(self._digested(staged))]
+        lines = _Lines(self.handle)
+        line_no = 1  # the header
+        for text in self._blocks():
+            lines.buffer(_split_lines(text))
+            while lines.buffered:
+                line = next(lines)
+                values, row, taken = self._record(line, lines, line_no + 1, positions, width)
+                row_number, line_no = line_no + 1, line_no + taken
+                if values is None:
+                    continue
+                staged = self._stage_values(values, row)
+                yield [row_number, *staged, digest(self._digested(staged))]
 
     def _digested(self, staged: list) -> list:
         """The staging values a record's digest covers (all of them, but the raw row)."""
         return staged
 
-    def _copy_lines(self, header: list[str], line_no: int) -> int:
+    def _copy_lines(self, header: list[str]) -> int:
         """COPY the file's rows into the staging table (PostgreSQL) and return how many. A block of
         canonical lines (feed_lines.LinePattern) goes through as it is, numbered; a block with any
         other line goes line by line, and a line that is not canonical is parsed and checked by
@@ -150,34 +206,35 @@ class FeedLoad:
         out: list[str] = []
         write_parsed = csv.writer(_Appender(out), lineterminator="\n").writerow
         lines = _Lines(self.handle)
+        line_no = 1  # the header
         staged = 0
         with self.cursor.cursor.copy(f"COPY {self.stage} ({', '.join(self._names())}) FROM STDIN (FORMAT csv)") as copy:
-            while block := self.handle.readlines(BLOCK_BYTES):
-                if not block[-1].endswith("\n"):
-                    block[-1] += "\n"  # the file's last line
-                text = "".join(block)
-                if "\r" not in text and pattern.block_is_canonical(text) and pattern.block_values_pass(block):
-                    copy.write("".join(map("{},{}".format, range(line_no + 1, line_no + 1 + len(block)), block)))
-                    line_no += len(block)
-                    staged += len(block)
-                    continue
-                lines.buffer(block)
+            for text in self._blocks():
+                if "\r" not in text and pattern.block_is_canonical(text):
+                    block = text.split("\n")
+                    block.pop()  # after the last line end
+                    if pattern.block_values_pass(block):
+                        copy.write("".join(map("{},{}\n".format, range(line_no + 1, line_no + 1 + len(block)), block)))
+                        line_no += len(block)
+                        staged += len(block)
+                        continue
+                lines.buffer(_split_lines(text))
                 while lines.buffered:
                     line = next(lines)
                     line_no += 1
-                    row_text = copy_line(line, line_no)
-                    if row_text is not None:
-                        out.append(row_text)
-                        staged += 1
-                        continue
-                    # Parse the record as csv would (it may run over several lines, in quotes).
-                    reader = csv.reader(itertools.chain([line], lines))
-                    row = next(reader)
-                    row_number, line_no = line_no, line_no + reader.line_num - 1
-                    values = self._checked(row_number, row, positions, width)
+                    # A line with a NUL or an undecodable byte is never copied as it is (the raw
+                    # row a Udyam line keeps would carry it): it is parsed, and rejected.
+                    if len(line) <= MAX_LINE and "\x00" not in line and (line.isascii() or _clean(line)):
+                        row_text = copy_line(line, line_no)
+                        if row_text is not None:
+                            out.append(row_text)
+                            staged += 1
+                            continue
+                    values, row, taken = self._record(line, lines, line_no, positions, width)
                     if values is not None:
-                        write_parsed([row_number, *self._staged_texts(values, row)])
+                        write_parsed([line_no, *self._staged_texts(values, row)])
                         staged += 1
+                    line_no += taken - 1
                 copy.write("".join(out))
                 out.clear()
         return staged
@@ -188,7 +245,8 @@ class FeedLoad:
         return [f"{values[name]:%Y-%m}" if name in self.month_columns else values[name] for name in self.spec.headers]
 
     def _reject(self, row_number, reason, row):
-        self.rejects.append(FeedReject(batch=self.batch, row_number=row_number, reason=reason, raw=raw_row(row)))
+        raw = printable(raw_row(row))
+        self.rejects.append(FeedReject(batch=self.batch, row_number=row_number, reason=printable(reason), raw=raw))
         if len(self.rejects) >= STAGE_ROWS:
             self._flush_rejects()
 
@@ -300,14 +358,20 @@ def raw_row(row) -> str:
     return ",".join(row)
 
 
+class _LineTooLong(Exception):
+    """A line of a quoted record, read on from the file, is longer than MAX_LINE."""
+
+
 class _Lines:
     """Lines of a block read ahead, then the rest of the file: a record in quotes may run past the
-    block, and csv.reader then reads on from the file."""
+    block, and csv.reader then reads on from the file (a line at most MAX_LINE long). `taken`
+    counts the lines read past the record's first."""
 
     def __init__(self, handle):
         self.handle = handle
         self.pending: list[str] = []
         self.next = 0
+        self.taken = 0
 
     def buffer(self, lines: list[str]):
         self.pending, self.next = lines, 0
@@ -320,10 +384,54 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
+        self.taken += 1
         if self.next < len(self.pending):
             self.next += 1
             return self.pending[self.next - 1]
-        return next(self.handle)
+        line = self.handle.readline(MAX_LINE + 1)
+        if not line:
+            self.taken -= 1
+            raise StopIteration
+        if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
+            while (skipped := self.handle.readline(MAX_LINE)) and not skipped.endswith(("\n", "\r")):
+                pass
+            raise _LineTooLong(f"a line of this quoted record is longer than {MAX_LINE:,} characters")
+        return line
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
+_SURROGATE = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as the file is decoded
+
+
+def _split_lines(text: str) -> list[str]:
+    """A block's lines with their ends (`\\n`, `\\r\\n` or `\\r`, as csv reads them)."""
+    if "\r" not in text:
+        return [line + "\n" for line in text.split("\n")[:-1]]
+    return _LINE.findall(text)
+
+
+def _clean(text: str) -> bool:
+    return _SURROGATE.search(text) is None
+
+
+def _unreadable(row: list[str]) -> str:
+    """Why a row's text cannot be stored (a NUL byte, bytes that are not UTF-8), or ""."""
+    for column, value in enumerate(row, start=1):
+        if "\x00" in value:
+            return f"column {column} contains a NUL byte"
+        if not value.isascii() and (bad := _SURROGATE.search(value)):
+            return f"column {column} is not UTF-8 text (byte 0x{ord(bad[0]) - 0xDC00:02X})"
+    return ""
+
+
+def printable(text: str) -> str:
+    """`text` as a reject keeps it: no NUL, bytes that are not UTF-8 shown as \\xNN, at most MAX_RAW
+    characters (PostgreSQL's text and the UTF-8 report take neither a NUL nor a lone byte)."""
+    if not text.isascii() or "\x00" in text:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+    if len(text) > MAX_RAW:
+        text = f"{text[:MAX_RAW]}… ({len(text):,} characters)"
+    return text
 
 
 class _Appender:

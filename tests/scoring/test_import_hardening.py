@@ -1,0 +1,136 @@
+"""Hardened feed files (issue 16 §4): what an attacker's file found, each as a test. A bad row is
+a row-level reject with its reason and the rest of the file loads; a header problem refuses the
+file up front; a batch that fails anyway is recorded as failed, never left running."""
+
+import csv
+
+import pytest
+
+from scoring.choices import BatchStatus
+from scoring.feeds import SPECS
+from scoring.models import Enterprise, FeedReject, GstReturn, ImportBatch
+from scoring.services.feeds import feed_import
+from tests.factories.scoring import make_gstin, make_pan
+
+pytestmark = pytest.mark.django_db
+
+PAN_A, PAN_B = make_pan(911), make_pan(912)
+GSTIN_A, GSTIN_B = make_gstin(PAN_A), make_gstin(PAN_B)
+
+
+def udyam_row(number="UDYAM-JK-14-0000001", gstin=GSTIN_A, pan=PAN_A, **overrides):
+    row = {
+        "udyam_number": number,
+        "enterprise_name": "Kashmir Walnut Works",
+        "gstin": gstin,
+        "pan": pan,
+        "epfo_code": "",
+        "power_consumer_numbers": "",
+        "district": "Anantnag",
+        "major_activity": "manufacturing",
+        "nic_code": "10792",
+        "category": "micro",
+        "date_of_commencement": "2016-04-01",
+        "investment": "2500000",
+        "turnover": "9000000",
+        "employees": "14",
+    }
+    row.update(overrides)
+    return [row[h] for h in SPECS["udyam"].headers]
+
+
+GOOD_B = udyam_row(number="UDYAM-JK-14-0000002", gstin=GSTIN_B, pan=PAN_B)
+
+
+def write(tmp_path, source, rows, headers=None, name=None):
+    path = tmp_path / (name or f"{source}.csv")
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(headers or SPECS[source].headers)
+        writer.writerows(rows)
+    return path
+
+
+def gst_line(gstin=GSTIN_A, period="2026-09", turnover="100000"):
+    return f"{gstin},{period},{turnover},18000,2026-10-18\n"
+
+
+def rejects(batch):
+    return {r.row_number: r.reason for r in FeedReject.objects.filter(batch=batch)}
+
+
+# -- one bad row never fails the whole file ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["first block", "after good rows"])
+def test_a_million_character_field_is_one_rejected_row(tmp_path, where):
+    huge = "9" * 1_000_000
+    lines = [gst_line(period="2026-08"), gst_line(turnover=huge), gst_line(period="2026-07")]
+    if where == "after good rows":
+        lines = [gst_line(period=f"20{y:02d}-{m:02d}") for y in (23, 24) for m in range(1, 13)] + lines
+    path = tmp_path / "gst.csv"
+    path.write_text("gstin,period,taxable_turnover,tax_paid,filed_on\n" + "".join(lines))
+    batch = feed_import(source="gst", path=path)
+    assert batch.status == BatchStatus.DONE
+    assert (batch.rows, batch.rejected, batch.inserted) == (len(lines), 1, len(lines) - 1)
+    (row, reason), *_ = rejects(batch).items()
+    assert row == len(lines) and "longer than 10,000 characters" in reason
+    reject = FeedReject.objects.get(batch=batch)
+    assert len(reject.raw) < 2_000 and "1,000,0" in reject.raw  # kept short, saying how long it was
+
+
+def test_a_quoted_field_running_past_any_sane_size_is_one_rejected_row(tmp_path):
+    name = "Walnut " + "x" * 200_000  # one quoted field over many lines: csv's own limit trips
+    multiline = "\n".join(name[i : i + 5_000] for i in range(0, len(name), 5_000))
+    path = write(tmp_path, "udyam", [udyam_row(enterprise_name=multiline), GOOD_B])
+    batch = feed_import(source="udyam", path=path)
+    assert batch.status == BatchStatus.DONE and batch.inserted >= 1 and batch.rejected >= 1
+    assert Enterprise.objects.filter(udyam_number="UDYAM-JK-14-0000002").exists()
+    assert any("not a CSV record" in reason for reason in rejects(batch).values())
+
+
+@pytest.mark.parametrize("source", ["udyam", "gst"])
+def test_a_row_that_is_not_utf8_is_rejected_and_the_rest_loads(tmp_path, source):
+    if source == "udyam":
+        good, bad = ",".join(GOOD_B), ",".join(udyam_row(enterprise_name="Caf\udce9 Kashmir"))
+    else:
+        good, bad = gst_line().rstrip("\n"), gst_line(period="2026-08").rstrip("\n") + "\udcff"
+    path = tmp_path / f"{source}.csv"
+    text = ",".join(SPECS[source].headers) + "\n" + bad + "\n" + good + "\n"
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))  # a Latin-1 é, a stray 0xFF
+    batch = feed_import(source=source, path=path)
+    assert batch.status == BatchStatus.DONE and (batch.inserted, batch.rejected) == (1, 1)
+    assert "is not UTF-8 text (byte 0x" in rejects(batch)[2]
+    raw = FeedReject.objects.get(batch=batch).raw
+    assert "\\x" in raw  # the byte is shown, the report stays UTF-8
+    with open(batch.reject_report, encoding="utf-8") as report:
+        assert "\\x" in report.read()
+
+
+@pytest.mark.parametrize("where", ["enterprise_name", "extra column"])
+def test_a_nul_byte_is_a_rejected_row_and_the_batch_finishes(tmp_path, where):
+    headers = [*SPECS["udyam"].headers, "remarks"]
+    bad = udyam_row(enterprise_name="Walnut\x00Works" if where == "enterprise_name" else "Walnut Works")
+    path = write(tmp_path, "udyam", [[*bad, "ok\x00" if where == "extra column" else "ok"], [*GOOD_B, "ok"]], headers)
+    batch = feed_import(source="udyam", path=path)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE and (batch.inserted, batch.rejected) == (1, 1)
+    assert "contains a NUL byte" in rejects(batch)[2]
+    assert "\\x00" in FeedReject.objects.get(batch=batch).raw
+
+
+def test_a_load_that_stops_marks_its_batch_failed_with_the_reason(tmp_path, monkeypatch):
+    from scoring.services.feeds import records
+
+    def broken(self):
+        raise RuntimeError("could not extend file: No space left on device")
+
+    monkeypatch.setattr(records.RecordLoad, "_merge", broken)
+    path = tmp_path / "gst.csv"
+    path.write_text("gstin,period,taxable_turnover,tax_paid,filed_on\n" + gst_line() + f"{GSTIN_A},bad,1,1,\n")
+    with pytest.raises(RuntimeError):
+        feed_import(source="gst", path=path)
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.FAILED and batch.finished_at is not None
+    assert "No space left on device" in batch.error
+    assert not GstReturn.objects.exists() and not FeedReject.objects.exists()  # rolled back whole
