@@ -10,20 +10,28 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 
 from stdnum.in_ import gstin as stdnum_gstin
 from stdnum.in_ import pan as stdnum_pan
 
+from partners.geography import GST_STATE_CODE, UDYAM_STATE_CODE
+
 from .choices import Category, MajorActivity, Source
 
-UDYAM_RE = re.compile(r"^UDYAM-[A-Z]{2}-\d{2}-\d{7}$")
-IFSC_RE = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
-CODE_RE = re.compile(r"^[A-Z0-9/-]{1,32}$")
-MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
-FY_RE = re.compile(r"^(\d{4})-(\d{2})$")
-NIC_RE = re.compile(r"^\d{2,5}$")
+# Patterns are matched whole (fullmatch) with ASCII classes: \d would take any Unicode digit.
+UDYAM_RE = re.compile(r"UDYAM-([A-Z]{2})-([0-9]{2})-[0-9]{7}")
+IFSC_RE = re.compile(r"[A-Z]{4}0[A-Z0-9]{6}")
+CODE_RE = re.compile(r"[A-Z0-9/-]{1,32}")
+MONTH_RE = re.compile(r"[0-9]{4}-[0-9]{2}")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+FY_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
+NIC_RE = re.compile(r"[0-9]{2,5}")
+# A number as a CSV writes one: optional sign, ASCII digits, an optional fraction and exponent.
+# Not what Decimal() also takes: "1_000", "NaN", "Infinity", " 1 0", "٣" (any Unicode digit).
+NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+SEPARATORS_RE = re.compile(r"[\s-]+")
 MAX_DECIMALS = 4
 MAX_AMOUNT = Decimal("1e15")
 STORED_PLACES = Decimal("0.0001")
@@ -47,10 +55,21 @@ def text(name, raw):
 
 
 def udyam(name, raw):
-    value = _required(name, raw.strip().upper())
-    if not UDYAM_RE.match(value):
+    """A Udyam number in its one written form, UDYAM-JK-00-0000000 (spaces or repeated hyphens
+    between the parts, and small letters, are read as that form). J&K's numbers only: one of
+    another state can match no unit of the clinic."""
+    value = _required(name, SEPARATORS_RE.sub("-", raw.strip().upper()))
+    match = UDYAM_RE.fullmatch(value)
+    if not match:
         raise RowError(f"{name} {raw!r} is not a Udyam number (UDYAM-XX-00-0000000)")
+    if match[1] != UDYAM_STATE_CODE:
+        raise RowError(f"{name} {raw!r} is a Udyam number of another state ({match[1]}), not J&K ({UDYAM_STATE_CODE})")
     return value
+
+
+def udyam_district_code(number: str) -> str:
+    """The district code a (parsed) Udyam number carries: its Census 2011 district number."""
+    return number[9:11]
 
 
 # A feed repeats each key every month: validate each distinct GSTIN/PAN once (python-stdnum's
@@ -60,36 +79,40 @@ _valid_pan = lru_cache(maxsize=1 << 20)(stdnum_pan.is_valid)
 
 
 def gstin(name, raw):
-    value = _required(name, raw.strip().upper())
+    """A GSTIN, stored compact (python-stdnum: no spaces or hyphens, capitals), of a J&K
+    registration: its first two digits are the state's GST code."""
+    value = _required(name, stdnum_gstin.compact(raw))
     if not _valid_gstin(value):
         raise RowError(f"{name} {raw!r} is not a valid GSTIN")
+    if value[:2] != GST_STATE_CODE:
+        raise RowError(f"{name} {raw!r} is registered in state {value[:2]}, not J&K ({GST_STATE_CODE})")
     return value
 
 
 def pan(name, raw):
-    value = _required(name, raw.strip().upper())
+    value = _required(name, stdnum_pan.compact(raw))
     if not _valid_pan(value):
         raise RowError(f"{name} {raw!r} is not a valid PAN")
     return value
 
 
 def ifsc(name, raw):
-    value = _required(name, raw.strip().upper())
-    if not IFSC_RE.match(value):
+    value = _required(name, SEPARATORS_RE.sub("", raw.upper()))
+    if not IFSC_RE.fullmatch(value):
         raise RowError(f"{name} {raw!r} is not an IFSC (4 letters, 0, 6 letters or digits)")
     return value
 
 
 def code(name, raw):
     value = _required(name, raw.strip().upper())
-    if not CODE_RE.match(value):
+    if not CODE_RE.fullmatch(value):
         raise RowError(f"{name} {raw!r} must be 1-32 letters, digits, '/' or '-'")
     return value
 
 
 def nic(name, raw):
     value = _required(name, raw.strip())
-    if not NIC_RE.match(value):
+    if not NIC_RE.fullmatch(value):
         raise RowError(f"{name} {raw!r} is not an NIC code (2 to 5 digits)")
     return value
 
@@ -97,7 +120,8 @@ def nic(name, raw):
 def iso_date(name, raw):
     value = _required(name, raw.strip())
     try:
-        return date.fromisoformat(value) if len(value) == 10 else _bad_date(name, raw)
+        # Only YYYY-MM-DD: fromisoformat also takes "20261018" and "2026-W42-7".
+        return date.fromisoformat(value) if DATE_RE.fullmatch(value) else _bad_date(name, raw)
     except ValueError:
         return _bad_date(name, raw)
 
@@ -108,7 +132,7 @@ def _bad_date(name, raw):
 
 def month(name, raw):
     value = _required(name, raw.strip())
-    if MONTH_RE.match(value):
+    if MONTH_RE.fullmatch(value):
         year, mon = int(value[:4]), int(value[5:])
         if 1 <= mon <= 12 and year >= 1900:
             return date(year, mon, 1)
@@ -117,7 +141,7 @@ def month(name, raw):
 
 def financial_year(name, raw):
     value = _required(name, raw.strip())
-    match = FY_RE.match(value)
+    match = FY_RE.fullmatch(value)
     if not match or (int(match[1]) + 1) % 100 != int(match[2]) or int(match[1]) < 1900:
         raise RowError(f"{name} {raw!r} is not a financial year (e.g. 2024-25)")
     return value
@@ -125,18 +149,17 @@ def financial_year(name, raw):
 
 def _decimal(name, raw, signed):
     value = _required(name, raw.strip())
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise RowError(f"{name} {raw!r} is not a number") from None
-    if not number.is_finite() or abs(number) >= MAX_AMOUNT:
+    if not NUMBER_RE.fullmatch(value):
+        raise RowError(f"{name} {raw!r} is not a number")
+    number = Decimal(value)
+    if abs(number) >= MAX_AMOUNT:
         raise RowError(f"{name} {raw!r} is out of range")
     stored = number.quantize(STORED_PLACES)
     if stored != number:
         raise RowError(f"{name} {raw!r} has more than {MAX_DECIMALS} decimal places")
     if not signed and number < 0:
         raise RowError(f"{name} {raw!r} is negative")
-    return stored
+    return stored.copy_abs() if stored == 0 else stored  # -0 is 0
 
 
 def amount(name, raw):
@@ -149,7 +172,8 @@ def signed_amount(name, raw):
 
 def count(name, raw):
     value = _required(name, raw.strip())
-    if not value.isdecimal():  # isdigit() would let "²" through to int(), which refuses it
+    # ASCII digits only: int() also takes "1_000", "+3", " 3" and any Unicode digit ("٣").
+    if not (value.isascii() and value.isdigit()):
         raise RowError(f"{name} {raw!r} is not a whole number of zero or more")
     number = int(value)
     if number > 2_000_000_000:
@@ -385,14 +409,38 @@ def parse_row(spec: FeedSpec, row: dict[str, str]) -> dict:
     return parse_fields(spec, [row.get(name, "") for name in spec.headers])
 
 
-def parse_fields(spec: FeedSpec, raw: list[str]) -> dict:
-    """As parse_row, for the raw fields in the spec's column order (the importer's fast path)."""
+def parse_fields(spec: FeedSpec, raw: list[str], received: date | None = None) -> dict:
+    """As parse_row, for the raw fields in the spec's column order (the importer's fast path).
+    With `received` (the day the file was received), a record of a later period is refused."""
     values = {name: parse(name, text) for (name, parse), text in zip(spec.columns, raw, strict=True)}
     for check in spec.checks:
         check(values)
+    if received is not None:
+        not_after(spec, values, received)
     for derived in spec.derived:
         values[derived.name] = derived.python(values[derived.column])
     return values
+
+
+def base_parser(parse: Callable) -> Callable:
+    """The parser an optional() column wraps, or the parser itself."""
+    return getattr(parse, "__wrapped_optional__", parse)
+
+
+def not_after(spec: FeedSpec, values: dict, received: date):
+    """A file cannot hold a period after the month it was received in, nor a date after the day
+    (a credit record for 2099-01 is an error, or an attempt to be counted a unit's bank)."""
+    this_month = received.replace(day=1)
+    for name, parse in spec.columns:
+        value, kind = values[name], base_parser(parse)
+        if value is None:
+            continue
+        if kind is month and value > this_month:
+            raise RowError(f"{name} {value:%Y-%m} is after the month the file was received ({received:%Y-%m})")
+        if kind is iso_date and value > received:
+            raise RowError(f"{name} {value} is after the day the file was received ({received})")
+        if kind is financial_year and date(int(value[:4]), 4, 1) > this_month:
+            raise RowError(f"{name} {value} begins after the month the file was received ({received:%Y-%m})")
 
 
 def digest(values: list) -> int:

@@ -3,12 +3,16 @@ a row-level reject with its reason and the rest of the file loads; a header prob
 file up front; a batch that fails anyway is recorded as failed, never left running."""
 
 import csv
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from scoring.choices import BatchStatus
 from scoring.feeds import SPECS
-from scoring.models import Enterprise, FeedReject, GstReturn, ImportBatch
+from scoring.models import CreditRecord, Enterprise, FeedReject, GstReturn, ImportBatch
 from scoring.services.feeds import feed_import
 from tests.factories.scoring import make_gstin, make_pan
 
@@ -134,3 +138,134 @@ def test_a_load_that_stops_marks_its_batch_failed_with_the_reason(tmp_path, monk
     assert batch.status == BatchStatus.FAILED and batch.finished_at is not None
     assert "No space left on device" in batch.error
     assert not GstReturn.objects.exists() and not FeedReject.objects.exists()  # rolled back whole
+
+
+# -- identifiers in their compact form, J&K's only --------------------------------------------------
+
+RECEIVED = datetime(2026, 11, 22, 10, 0, tzinfo=ZoneInfo("Asia/Kolkata"))
+
+
+@pytest.fixture
+def received():
+    """Files received on 2026-11-22 (IST), whatever day the test runs."""
+    with time_machine.travel(RECEIVED, tick=False):
+        yield RECEIVED
+
+
+def hyphenated(value: str, at=(2, 7)) -> str:
+    return "-".join([value[: at[0]], value[at[0] : at[1]], value[at[1] :]])
+
+
+def test_identifiers_written_with_hyphens_or_spaces_are_stored_compact(tmp_path, received):
+    pan_written = hyphenated(PAN_A.lower(), (5, 9))  # abcpk-1234-a
+    gstin_written = " ".join([GSTIN_A[:2], GSTIN_A[2:12], GSTIN_A[12:]])  # 01 ABCPK1234A 1Z5
+    row = udyam_row(number="udyam jk 14  0000003", gstin=gstin_written, pan=pan_written)
+    batch = feed_import(source="udyam", path=write(tmp_path, "udyam", [row]))
+    assert (batch.inserted, batch.rejected) == (1, 0)
+    unit = Enterprise.objects.get()
+    assert (unit.udyam_number, unit.pan, unit.gstin) == ("UDYAM-JK-14-0000003", PAN_A, GSTIN_A)
+
+    gst = feed_import(source="gst", path=write(tmp_path, "gst", [[hyphenated(GSTIN_A), "2026-09", "1", "1", ""]]))
+    credit = feed_import(
+        source="credit",
+        path=write(
+            tmp_path, "credit", [["UDYAM-JK-14-0000003", "jaka-0antnag", "LN1", "2026-09", "1", "1", "0", "0", "1"]]
+        ),
+    )
+    assert (gst.inserted, gst.unmatched, credit.inserted, credit.unmatched) == (1, 0, 1, 0)
+    assert GstReturn.objects.get().gstin == GSTIN_A
+    assert CreditRecord.objects.get().ifsc == "JAKA0ANTNAG" and CreditRecord.objects.get().enterprise == unit
+
+
+def test_a_gstin_of_another_state_is_rejected(tmp_path, received):
+    delhi = make_gstin(PAN_A, state="07")
+    batch = feed_import(source="udyam", path=write(tmp_path, "udyam", [udyam_row(gstin=delhi), GOOD_B]))
+    assert (batch.inserted, batch.rejected) == (1, 1)
+    assert "registered in state 07, not J&K (01)" in rejects(batch)[2]
+    gst = feed_import(source="gst", path=write(tmp_path, "gst", [[delhi, "2026-09", "1", "1", ""]]))
+    assert (gst.inserted, gst.rejected) == (0, 1)
+
+
+def test_a_udyam_number_of_another_state_is_rejected(tmp_path, received):
+    batch = feed_import(
+        source="udyam", path=write(tmp_path, "udyam", [udyam_row(number="UDYAM-DL-07-0000001"), GOOD_B])
+    )
+    assert (batch.inserted, batch.rejected) == (1, 1)
+    assert "a Udyam number of another state (DL), not J&K (JK)" in rejects(batch)[2]
+    financials = feed_import(
+        source="financials", path=write(tmp_path, "financials", [["UDYAM-DL-07-0000001", "2024-25", "1", "1"]])
+    )
+    assert (financials.inserted, financials.rejected) == (0, 1)
+
+
+# -- numbers as a CSV writes them ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["1_000", "1 000", "NaN", "nan", "sNaN", "Infinity", "-inf", "٣", "１２", "0x1F", "1e5_0", "1,000", "½"]
+)
+def test_an_amount_python_would_read_but_a_csv_does_not_write_is_rejected(tmp_path, received, text):
+    batch = feed_import(source="gst", path=write(tmp_path, "gst", [[GSTIN_A, "2026-09", text, "1", ""]]))
+    assert (batch.inserted, batch.rejected) == (0, 1)
+    assert "is not a number" in rejects(batch)[2]
+
+
+@pytest.mark.parametrize("text", ["1_000", "٣", "+3", "3.0", "0x3"])
+def test_a_count_python_would_read_but_a_csv_does_not_write_is_rejected(tmp_path, received, text):
+    batch = feed_import(source="epfo", path=write(tmp_path, "epfo", [["JKSRG0000001000", "2026-09", text, "1", ""]]))
+    assert (batch.inserted, batch.rejected) == (0, 1)
+    assert "is not a whole number" in rejects(batch)[2]
+
+
+def test_numbers_as_csvs_write_them_still_load(tmp_path, received):
+    rows = [[GSTIN_A, f"2026-0{m}", text, "18000", ""] for m, text in enumerate(["9E6", " 12.5 ", ".5", "-0"], 1)]
+    batch = feed_import(source="gst", path=write(tmp_path, "gst", rows))
+    assert (batch.inserted, batch.rejected) == (4, 0)
+    assert sorted(GstReturn.objects.values_list("taxable_turnover", flat=True)) == [0, Decimal("0.5"), 12.5, 9000000]
+
+
+# -- nothing from after the file was received ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "row", "reason"),
+    [
+        (
+            "gst",
+            [GSTIN_A, "2026-12", "1", "1", ""],
+            "period 2026-12 is after the month the file was received (2026-11)",
+        ),
+        ("gst", [GSTIN_A, "2026-10", "1", "1", "2026-11-23"], "filed_on 2026-11-23 is after the day"),
+        ("epfo", ["JKSRG0000001000", "2027-01", "1", "1", ""], "wage_month 2027-01 is after the month"),
+        ("power", ["JKPDD001", "2030-05", "1", "1", "1", "1", "0"], "bill_month 2030-05 is after the month"),
+        ("credit", ["UDYAM-JK-14-0000001", "BKXX0000001", "LN1", "2099-01", "1", "1", "0", "0", "1"], "2099-01"),
+        ("financials", ["UDYAM-JK-14-0000001", "2027-28", "1", "1"], "fy 2027-28 begins after the month"),
+        ("udyam", udyam_row(date_of_commencement="2026-11-23"), "date_of_commencement 2026-11-23 is after the day"),
+    ],
+)
+def test_a_record_of_a_period_after_receipt_is_rejected(tmp_path, received, source, row, reason):
+    batch = feed_import(source=source, path=write(tmp_path, source, [row]))
+    assert (batch.inserted, batch.rejected) == (0, 1)
+    assert reason in rejects(batch)[2]
+
+
+def test_this_months_records_and_todays_dates_load(tmp_path, received):
+    gst = feed_import(source="gst", path=write(tmp_path, "gst", [[GSTIN_A, "2026-11", "1", "1", "2026-11-22"]]))
+    fy = feed_import(
+        source="financials", path=write(tmp_path, "financials", [["UDYAM-JK-14-0000001", "2026-27", "1", "1"]])
+    )
+    assert (gst.inserted, fy.inserted) == (1, 1)
+
+
+def test_a_future_credit_record_gives_no_banker_sight_of_the_unit(tmp_path, received):
+    from partners.selectors import enterprise_list_for_user
+    from tests.factories import partners as people
+    from tests.factories.partners import BankFactory, BranchFactory
+
+    branch = BranchFactory(bank=BankFactory(bank_code="BKXX"), ifsc="BKXX0000001")
+    banker = people.bank_officer(branch)
+    feed_import(source="udyam", path=write(tmp_path, "udyam", [udyam_row()]))
+    future = ["UDYAM-JK-14-0000001", "BKXX0000001", "LN9", "2099-01", "500000", "1", "0", "0", "1"]
+    batch = feed_import(source="credit", path=write(tmp_path, "credit", [future]))
+    assert batch.rejected == 1 and not CreditRecord.objects.exists()
+    assert not enterprise_list_for_user(banker).exists()

@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from django.db import transaction
@@ -18,15 +19,18 @@ from .records import RecordLoad
 logger = logging.getLogger(__name__)
 
 
-def feed_import(*, source: str, path: Path, user=None) -> ImportBatch:
+def feed_import(*, source: str, path: Path, user=None, received_at: datetime | None = None) -> ImportBatch:
     """Load one feed file; returns its batch with the counts. Every row is either stored or
     rejected with its reason (FeedReject rows and a CSV report); raises FeedFileError, after
     recording the batch as failed, only when the file itself cannot be read. A load that stops for
     any other reason rolls back whole, records the batch as failed with the reason, and re-raises:
-    a batch is never left running."""
+    a batch is never left running. `received_at` (default now): when the file was received; no
+    record may be of a later period (feeds.not_after)."""
     source = Source(source)
     path = Path(path)
-    batch = ImportBatch.objects.create(source=source, file_name=str(path), received_at=timezone.now(), created_by=user)
+    batch = ImportBatch.objects.create(
+        source=source, file_name=str(path), received_at=received_at or timezone.now(), created_by=user
+    )
     load_class = ProfileLoad if source == Source.UDYAM else RecordLoad
     load = None
     try:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from ... import models
 from ...feed_lines import LinePattern
@@ -54,6 +55,8 @@ class FeedLoad:
         self.cursor = connection.cursor()
         self.postgres = connection.vendor == "postgresql"
         self.districts: dict[str, int] = {}
+        # No record of a period after the month of receipt, nor a date after its day (feeds.not_after).
+        self.received = timezone.localdate(batch.received_at)
         self.month_columns = [name for name, parse in spec.columns if parse is month]
 
     # -- what a subclass adds ---------------------------------------------------------------
@@ -134,7 +137,7 @@ class FeedLoad:
             self._reject(row_number, f"expected {width} fields, found {len(row)}", row)
             return None
         try:
-            values = parse_fields(self.spec, [row[i] for i in positions])
+            values = parse_fields(self.spec, [row[i] for i in positions], self.received)
             self._resolve(values)
         except RowError as exc:
             self._reject(row_number, str(exc), row)
@@ -201,7 +204,7 @@ class FeedLoad:
         feeds.parse_fields."""
         width = len(header)
         positions = [header.index(name) for name in self.spec.headers]
-        pattern = LinePattern(self.spec, header, self.districts)
+        pattern = LinePattern(self.spec, header, self.districts, self.received)
         copy_line = pattern.copy_line
         out: list[str] = []
         write_parsed = csv.writer(_Appender(out), lineterminator="\n").writerow
