@@ -117,7 +117,8 @@ def _both(first: Callable | None, second: Callable | None) -> Callable | None:
 @dataclass
 class LinePattern:
     """The canonical lines of one source's file, given the file's header (its column order and
-    any extra columns) and the day the file was received (`received`: no period after it).
+    any extra columns), the day the file was received (`received`: no period after it) and, for a
+    Udyam file, the districts by name: their ids and Census 2011 codes (a Udyam number's).
 
     - `block_is_canonical(text)` and `block_values_pass(lines)`: every line of a block is
       canonical, in the spec's column order, and every value passes its check; then each line
@@ -130,6 +131,7 @@ class LinePattern:
     header: list[str]
     districts: dict[str, int] = field(default_factory=dict)
     received: date | None = None
+    district_codes: dict[str, str] = field(default_factory=dict)  # name -> Census 2011 code
 
     def __post_init__(self):
         parsers = dict(self.spec.columns)
@@ -205,8 +207,12 @@ class LinePattern:
         # A valid GSTIN carries a valid PAN (python-stdnum checks it): the unit's PAN must be it.
         if gstin and gstin[2:12] != pan:
             return None
-        district_id = self.districts.get(fields[at["district"]].lower())
+        district = fields[at["district"]].lower()
+        district_id = self.districts.get(district)
         if district_id is None:
+            return None
+        code = self.district_codes.get(district)
+        if code and feeds.udyam_district_code(fields[at["udyam_number"]]) != code:
             return None
         fields[at["district"]] = str(district_id)
         stored = [fields[i] for i in self.stored_fields]

@@ -209,7 +209,7 @@ def test_odd_but_valid_lines_load_as_parse_fields_reads_them(tmp_path):
     gstin = make_gstin(pan)
     header = [h for h in SPECS["udyam"].headers if h != "gstin"] + ["remarks", "gstin"]
     row = {
-        "udyam_number": "udyam-jk-02-0000031",
+        "udyam_number": "udyam-jk-14-0000031",  # Anantnag's Census 2011 code
         "enterprise_name": "Walnut Works,\nAnantnag",
         "pan": pan.lower(),
         "epfo_code": "",
@@ -232,7 +232,7 @@ def test_odd_but_valid_lines_load_as_parse_fields_reads_them(tmp_path):
         writer.writerow([row[h] for h in header])
     batch = feed_import(source="udyam", path=path)
     assert (batch.rows, batch.inserted, batch.rejected) == (1, 1, 0)
-    unit = Enterprise.objects.get(udyam_number="UDYAM-JK-02-0000031")
+    unit = Enterprise.objects.get(udyam_number="UDYAM-JK-14-0000031")
     assert (unit.enterprise_name, unit.gstin, unit.pan) == ("Walnut Works,\nAnantnag", gstin, pan)
     assert (unit.investment, unit.turnover, unit.district.name) == (Decimal("2500000.5"), Decimal(9000000), "Anantnag")
     assert list(unit.power_connections.values_list("consumer_number", flat=True)) == ["JKPDD031"]

@@ -41,7 +41,8 @@ def write(tmp_path, name, source, rows, headers=None):
     return path
 
 
-def udyam_row(number="UDYAM-JK-02-0000001", gstin=GSTIN_A, pan=PAN_A, district="Anantnag", **overrides):
+# A Udyam number carries its district's Census 2011 code: UDYAM-JK-02-… is a unit of Budgam.
+def udyam_row(number="UDYAM-JK-02-0000001", gstin=GSTIN_A, pan=PAN_A, district="Budgam", **overrides):
     row = {
         "udyam_number": number,
         "enterprise_name": "Kashmir Walnut Works",
@@ -73,7 +74,8 @@ def snapshot():
 
 
 def test_loads_profiles_and_links_identifiers(tmp_path):
-    batch = feed_import(source="udyam", path=write(tmp_path, "u.csv", "udyam", [udyam_row()]))
+    row = udyam_row(number="UDYAM-JK-14-0000001", district="Anantnag")
+    batch = feed_import(source="udyam", path=write(tmp_path, "u.csv", "udyam", [row]))
     assert (batch.inserted, batch.rejected, batch.rows) == (1, 0, 1)
     unit = Enterprise.objects.get()
     assert unit.gstin == GSTIN_A and unit.district.name == "Anantnag" and unit.employees == 14

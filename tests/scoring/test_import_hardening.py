@@ -313,3 +313,40 @@ def test_reject_report_cells_that_look_like_formulas_are_written_as_text(tmp_pat
     assert cells[3].startswith("'\t") and cells[4].startswith(GSTIN_A)  # only the first character matters
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in report for cell in r.values())
     assert FeedReject.objects.filter(raw__startswith="=HYPERLINK(").exists()  # the record keeps the row as sent
+
+
+# -- the Udyam number's district is the unit's -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("UDYAM-JK-10-0000001", "udyam_number UDYAM-JK-10-0000001 is of district 10 (Srinagar), not of Anantnag (14)"),
+        ("UDYAM-JK-03-0000001", "is of district 03 (no district of J&K), not of Anantnag (14)"),  # Leh: Ladakh's
+        ("UDYAM-JK-99-0000001", "is of district 99 (no district of J&K)"),
+    ],
+)
+def test_a_udyam_number_of_another_district_is_rejected(tmp_path, received, number, reason):
+    batch = feed_import(source="udyam", path=write(tmp_path, "udyam", [udyam_row(number=number), GOOD_B]))
+    assert (batch.inserted, batch.rejected) == (1, 1)
+    assert reason in rejects(batch)[2]
+
+
+def test_every_district_loads_the_numbers_of_its_own_census_code(tmp_path, received):
+    from partners.models import District
+
+    rows = []
+    for n, district in enumerate(District.objects.order_by("name"), start=1):
+        pan = make_pan(950 + n)
+        number = f"UDYAM-JK-{district.census_code}-{n:07d}"
+        rows.append(udyam_row(number=number, gstin=make_gstin(pan), pan=pan, district=district.name))
+    batch = feed_import(source="udyam", path=write(tmp_path, "udyam", rows))
+    assert (batch.inserted, batch.rejected) == (20, 0)
+
+
+def test_a_district_without_a_census_code_is_not_checked(tmp_path, received):
+    from partners.models import District
+
+    District.objects.filter(name="Anantnag").update(census_code=None)  # say, a district formed since
+    batch = feed_import(source="udyam", path=write(tmp_path, "udyam", [udyam_row(number="UDYAM-JK-10-0000001")]))
+    assert (batch.inserted, batch.rejected) == (1, 0)

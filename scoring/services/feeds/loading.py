@@ -56,7 +56,8 @@ class FeedLoad:
         self.report = None
         self.cursor = connection.cursor()
         self.postgres = connection.vendor == "postgresql"
-        self.districts: dict[str, int] = {}
+        self.districts: dict[str, int] = {}  # a Udyam profile's district, by name: its id and code
+        self.district_codes: dict[str, str] = {}
         # No record of a period after the month of receipt, nor a date after its day (feeds.not_after).
         self.received = timezone.localdate(batch.received_at)
         self.month_columns = [name for name, parse in spec.columns if parse is month]
@@ -214,7 +215,7 @@ class FeedLoad:
         feeds.parse_fields."""
         width = len(header)
         positions = [header.index(name) for name in self.spec.headers]
-        pattern = LinePattern(self.spec, header, self.districts, self.received)
+        pattern = LinePattern(self.spec, header, self.districts, self.received, self.district_codes)
         copy_line = pattern.copy_line
         out: list[str] = []
         write_parsed = csv.writer(_Appender(out), lineterminator="\n").writerow

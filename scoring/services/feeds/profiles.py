@@ -4,7 +4,7 @@ feed records that wait for the keys a profile brings or gives up."""
 
 from partners.models import District
 
-from ...feeds import SPECS, ConnectionLink, ProfileLink, RowError
+from ...feeds import SPECS, ConnectionLink, ProfileLink, RowError, udyam_district_code
 from ...models import Enterprise, FeedReject, PowerConnection
 from .loading import STAGE_ROWS, FeedLoad, chunks, db_table, raw_row, record_model
 
@@ -29,12 +29,22 @@ class ProfileLoad(FeedLoad):
     def __init__(self, batch, spec, handle):
         super().__init__(batch, spec, handle)
         self.columns = spec.stored_columns
-        self.districts = {d.name.lower(): d.id for d in District.objects.all()}
+        districts = District.objects.values_list("id", "name", "census_code")
+        self.districts = {name.lower(): pk for pk, name, _ in districts}
+        self.district_codes = {name.lower(): code for _, name, code in districts if code}
+        self.code_districts = {code: name for _, name, code in districts if code}
 
     def _resolve(self, values: dict):
-        district = self.districts.get(values["district"].lower())
+        name = values["district"]
+        district = self.districts.get(name.lower())
         if district is None:
-            raise RowError(f"district {values['district']!r} is not a district of J&K")
+            raise RowError(f"district {name!r} is not a district of J&K")
+        # A Udyam number carries its district's Census 2011 code: the profile's district must be it.
+        expected, number = self.district_codes.get(name.lower()), values["udyam_number"]
+        carried = udyam_district_code(number)
+        if expected and carried != expected:
+            of = self.code_districts.get(carried, "no district of J&K")
+            raise RowError(f"udyam_number {number} is of district {carried} ({of}), not of {name} ({expected})")
         values["district_id"] = district
 
     def _extra_names(self) -> list[str]:
