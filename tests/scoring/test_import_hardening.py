@@ -350,3 +350,56 @@ def test_a_district_without_a_census_code_is_not_checked(tmp_path, received):
     District.objects.filter(name="Anantnag").update(census_code=None)  # say, a district formed since
     batch = feed_import(source="udyam", path=write(tmp_path, "udyam", [udyam_row(number="UDYAM-JK-10-0000001")]))
     assert (batch.inserted, batch.rejected) == (1, 0)
+
+
+# -- a category its figures do not fit: loaded, with a warning -------------------------------------------
+
+
+def test_a_micro_unit_with_900_crore_turnover_loads_with_a_warning(tmp_path, received, client, django_user_model):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    row = udyam_row(turnover="9000000000")  # ₹900 crore
+    out = StringIO()
+    call_command("import_feed", "udyam", str(write(tmp_path, "udyam", [row, GOOD_B])), stdout=out)
+    batch = ImportBatch.objects.get()
+    assert (batch.inserted, batch.rejected, batch.warned) == (2, 0, 1)
+    assert Enterprise.objects.get(udyam_number="UDYAM-JK-14-0000001").category == "micro"  # Udyam's stands
+    warning = FeedReject.objects.get(batch=batch)
+    assert warning.kind == "warning" and warning.row_number == 2
+    assert "turnover ₹900 crore is over micro's ₹10 crore" in warning.reason
+    assert "warned 1" in out.getvalue() and "loaded with a warning" in out.getvalue()
+    with open(batch.reject_report, newline="", encoding="utf-8") as handle:
+        (reported,) = list(csv.DictReader(handle))
+    assert reported["kind"] == "warning" and reported["row_number"] == "2"
+
+    client.force_login(django_user_model.objects.create_superuser("dept", "d@example.org", "x"))
+    page = client.get(f"/admin/scoring/importbatch/{batch.pk}/change/").content.decode()
+    assert "Warning (loaded)" in page and "900 crore" in page
+
+
+@pytest.mark.parametrize(
+    ("category", "investment", "turnover", "warned"),
+    [
+        ("micro", "25000000", "100000000", False),  # ₹2.5 cr and ₹10 cr: at the ceilings
+        ("micro", "25000001", "1000", True),
+        ("small", "250000000", "1000000001", True),
+        ("small", "100", "100", False),  # below small's floor: not warned (Udyam reclassifies in its time)
+        ("medium", "1250000001", "10", True),
+        ("medium", "1250000000", "5000000000", False),
+    ],
+)
+def test_the_2025_ceilings_decide_the_warning(tmp_path, received, category, investment, turnover, warned):
+    row = udyam_row(category=category, investment=investment, turnover=turnover)
+    batch = feed_import(source="udyam", path=write(tmp_path, "udyam", [row]))
+    assert (batch.inserted, batch.warned) == (1, int(warned))
+
+
+def test_the_ceilings_in_force_when_the_file_was_received_apply(tmp_path):
+    row = udyam_row(turnover="80000000", date_of_commencement="2016-04-01")  # ₹8 crore: micro since 2025
+    with time_machine.travel(datetime(2024, 6, 1, 10, tzinfo=ZoneInfo("Asia/Kolkata")), tick=False):
+        before = feed_import(source="udyam", path=write(tmp_path, "udyam", [row], name="a.csv"))
+    after = feed_import(source="udyam", path=write(tmp_path, "udyam", [row], name="b.csv"), received_at=RECEIVED)
+    assert (before.warned, after.warned) == (1, 0)
+    assert "over micro's ₹5 crore (S.O. 2119(E)" in FeedReject.objects.get(batch=before).reason

@@ -10,7 +10,7 @@ from scoring.demo import SOURCES, write_demo_feeds
 from scoring.models import Enterprise
 from scoring.services.feeds import FeedFileError, feed_import
 
-COUNTS = ("rows", "inserted", "replaced", "unchanged", "superseded", "unmatched", "linked", "rejected")
+COUNTS = ("rows", "inserted", "replaced", "unchanged", "superseded", "unmatched", "linked", "rejected", "warned")
 
 
 class Command(BaseCommand):
@@ -57,5 +57,5 @@ class Command(BaseCommand):
                 raise CommandError(f"{paths[source]}: cannot be read as a {source} file: {exc}") from exc
             counts = ", ".join(f"{name} {getattr(batch, name):,}" for name in COUNTS)
             self.stdout.write(f"{source}: {counts} ({clock.perf_counter() - started:.1f}s)")
-            if batch.rejected:
+            if batch.rejected or batch.warned:
                 self.stdout.write(f"  reject report: {batch.reject_report}")

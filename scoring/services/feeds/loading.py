@@ -14,6 +14,7 @@ from django.utils import timezone
 from core.spreadsheets import spreadsheet_cell
 
 from ... import models
+from ...choices import RejectKind
 from ...feed_lines import LinePattern
 from ...feeds import FeedSpec, RowError, digest, month, parse_fields
 from ...models import FeedReject, ImportBatch
@@ -258,9 +259,12 @@ class FeedLoad:
         its `YYYY-MM` text (the table derives the stored date and year end)."""
         return [f"{values[name]:%Y-%m}" if name in self.month_columns else values[name] for name in self.spec.headers]
 
-    def _reject(self, row_number, reason, row):
-        raw = printable(raw_row(row))
-        self.rejects.append(FeedReject(batch=self.batch, row_number=row_number, reason=printable(reason), raw=raw))
+    def _reject(self, row_number, reason, row, kind=RejectKind.REJECT):
+        """Reject a row with its reason (or, kind WARNING, note one that loads)."""
+        raw = printable(raw_row(row) if isinstance(row, list) else row)
+        self.rejects.append(
+            FeedReject(batch=self.batch, row_number=row_number, reason=printable(reason), raw=raw, kind=kind)
+        )
         if len(self.rejects) >= STAGE_ROWS:
             self._flush_rejects()
 
@@ -273,15 +277,17 @@ class FeedLoad:
             path = directory / f"batch-{self.batch.pk}-{self.spec.source}-rejects.csv"
             self.report = path.open("w", newline="", encoding="utf-8")
             self.report_writer = csv.writer(self.report)
-            self.report_writer.writerow(["row_number", "reason", "row"])
+            self.report_writer.writerow(["row_number", "reason", "row", "kind"])
             self.batch.reject_report = str(path)
         FeedReject.objects.bulk_create(self.rejects, batch_size=STAGE_ROWS)
         # The department opens the report in a spreadsheet: a raw row or reason that begins like a
         # formula (=HYPERLINK(…) is shown as text.
         self.report_writer.writerows(
-            (r.row_number, spreadsheet_cell(r.reason), spreadsheet_cell(r.raw)) for r in self.rejects
+            (r.row_number, spreadsheet_cell(r.reason), spreadsheet_cell(r.raw), r.kind) for r in self.rejects
         )
-        self.batch.rejected += len(self.rejects)
+        warned = sum(1 for r in self.rejects if r.kind == RejectKind.WARNING)
+        self.batch.warned += warned
+        self.batch.rejected += len(self.rejects) - warned
         self.rejects = []
 
     # -- staging ----------------------------------------------------------------------------

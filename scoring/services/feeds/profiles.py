@@ -2,8 +2,12 @@
 connections), the cross-row checks that an identifier belongs to one unit, and relinking the
 feed records that wait for the keys a profile brings or gives up."""
 
+from decimal import Decimal
+
 from partners.models import District
 
+from ...categories import category_misfit, limits_on
+from ...choices import RejectKind
 from ...feeds import SPECS, ConnectionLink, ProfileLink, RowError, udyam_district_code
 from ...models import Enterprise, FeedReject, PowerConnection
 from .loading import STAGE_ROWS, FeedLoad, chunks, db_table, raw_row, record_model
@@ -67,6 +71,7 @@ class ProfileLoad(FeedLoad):
         self._dedupe(("udyam_number",))
         self._split_connections()
         self._reject_identifier_conflicts()
+        self._warn_categories()
         self._count(ent, ("udyam_number",))
         changed = (
             f"SELECT s.udyam_number FROM {self.stage} s JOIN {ent} e ON e.udyam_number = s.udyam_number "
@@ -94,6 +99,26 @@ class ProfileLoad(FeedLoad):
             [self.batch.pk],
         )
         self._relink(touched)
+
+    def _warn_categories(self):
+        """A profile whose stated category its investment or turnover exceeds (the ceilings in
+        force when the file was received, scoring/categories.py) loads as Udyam classifies it,
+        with a warning in the batch's report. The SQL finds the candidates from the same ceilings;
+        categories.category_misfit says why."""
+        limits = limits_on(self.received)
+        conditions, params = [], []
+        for category, (investment, turnover) in limits.ceilings.items():
+            conditions.append("(category = %s AND (investment > %s OR turnover > %s))")
+            params += [str(category), investment, turnover]
+        self.cursor.execute(
+            f"SELECT row_no, category, investment, turnover, raw FROM {self.stage} "
+            f"WHERE {' OR '.join(conditions)} ORDER BY row_no",
+            params,
+        )
+        for row_no, category, investment, turnover, raw in self.cursor.fetchall():
+            reason = category_misfit(category, Decimal(investment), Decimal(turnover), on=self.received)
+            if reason:
+                self._reject(row_no, reason, raw, kind=RejectKind.WARNING)
 
     def _split_connections(self):
         """Consumer numbers are `;`-separated on the profile: one staging row per number."""
