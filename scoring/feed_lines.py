@@ -51,12 +51,22 @@ _FRAGMENTS: dict[Callable, str] = {
     feeds.signed_amount: "-?" + _AMOUNT,
     feeds.count: r"[0-9]{1,9}",  # < 2e9
     feeds.consumer_numbers: f"(?:{_CODE}(?:;{_CODE})*)?",
+    feeds.mobile: r"[6-9][0-9]{9}",
+    feeds.email: r"[A-Za-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}",
 }
 _OTHER_COLUMN = r'[^,"\r\n\x00\ud800-\udfff]*'  # a column the file has beyond SCORING.md's
 
 
 def _is_financial_year(value: str) -> bool:
     return (int(value[:4]) + 1) % 100 == int(value[5:])
+
+
+def _is_stored_email(value: str) -> bool:
+    """Whether parse_fields stores the address as it is written (valid, domain in small letters)."""
+    try:
+        return feeds.email("email", value) == value
+    except feeds.RowError:
+        return False
 
 
 def _distinct_numbers(value: str) -> bool:
@@ -70,6 +80,7 @@ _CHECKS: dict[Callable, Callable[[str], bool]] = {
     feeds.pan: feeds._valid_pan,
     feeds.financial_year: _is_financial_year,
     feeds.consumer_numbers: _distinct_numbers,
+    feeds.email: _is_stored_email,
 }
 
 
@@ -134,7 +145,7 @@ class LinePattern:
     district_codes: dict[str, str] = field(default_factory=dict)  # name -> Census 2011 code
 
     def __post_init__(self):
-        parsers = dict(self.spec.columns)
+        parsers = dict(self.spec.all_columns)
         groups, plain, checks, file_order = [], [], [], []
         for column in self.header:
             if column in parsers and column not in file_order:
@@ -149,7 +160,9 @@ class LinePattern:
                 groups.append(_OTHER_COLUMN)
                 plain.append(_OTHER_COLUMN)
         self.regex = re.compile(",".join(groups) + r"\r?\n?")
-        self.positions = [file_order.index(name) for name in self.spec.headers]
+        # A later column the file lacks reads as empty (its group past the last one: groups("") pads).
+        absent = len(file_order)
+        self.positions = [file_order.index(name) if name in file_order else absent for name in self.spec.all_headers]
         self.checks = [(group, check) for group, _, check in checks]
         self.in_order = self.header == self.spec.headers
         self.block_regex = None
@@ -160,7 +173,7 @@ class LinePattern:
             self.block_checks = [(index, check) for _, index, check in checks]
         self.copy_line = self._copy_udyam if self.spec.source == Source.UDYAM else self._copy_feed
         # The Udyam profile's stored columns, from its fields: the district resolved to its id,
-        # a column stored elsewhere (the consumer numbers) left out.
+        # a column stored elsewhere (the consumer numbers) left out, the later ones staged last.
         names = self.spec.headers
         self.stored_fields = [i for i, name in enumerate(names) if self.spec.stored_as.get(name, name) is not None]
         self.field_index = {name: i for i, name in enumerate(names)}
@@ -189,7 +202,7 @@ class LinePattern:
             value = match.group(group)
             if value and not check(value):
                 return None
-        groups = match.groups("")
+        groups = (*match.groups(""), "")
         return [groups[p] for p in self.positions]
 
     def _copy_feed(self, line: str, row_no: int) -> str | None:
@@ -216,5 +229,6 @@ class LinePattern:
             return None
         fields[at["district"]] = str(district_id)
         stored = [fields[i] for i in self.stored_fields]
+        later = fields[len(self.spec.columns) :]
         body = line.rstrip("\r\n")
-        return f'{row_no},{",".join(stored)},"{body}",{fields[at["power_consumer_numbers"]]}\n'
+        return f'{row_no},{",".join([*stored, *later])},"{body}",{fields[at["power_consumer_numbers"]]}\n'

@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from stdnum.in_ import gstin as stdnum_gstin
 from stdnum.in_ import pan as stdnum_pan
 
@@ -32,6 +34,8 @@ NIC_RE = re.compile(r"[0-9]{2,5}")
 # Not what Decimal() also takes: "1_000", "NaN", "Infinity", " 1 0", "٣" (any Unicode digit).
 NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 SEPARATORS_RE = re.compile(r"[\s-]+")
+MOBILE_RE = re.compile(r"[6-9][0-9]{9}")
+MOBILE_SEPARATORS_RE = re.compile(r"[\s().-]+")
 MAX_DECIMALS = 4
 MAX_AMOUNT = Decimal("1e15")
 STORED_PLACES = Decimal("0.0001")
@@ -181,6 +185,33 @@ def count(name, raw):
     return number
 
 
+def email(name, raw):
+    """An e-mail address (Django's validator), stored with its domain in small letters."""
+    value = _required(name, raw.strip())
+    local, at, domain = value.rpartition("@")
+    value = f"{local}@{domain.lower()}" if at else value
+    if len(value) > 254:
+        raise RowError(f"{name} is longer than 254 characters")
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise RowError(f"{name} {raw!r} is not an e-mail address") from None
+    return value
+
+
+def mobile(name, raw):
+    """An Indian mobile number, stored compact: its 10 digits (the first 6 to 9), without a +91,
+    0091 or 0 before them, spaces, hyphens or brackets."""
+    value = MOBILE_SEPARATORS_RE.sub("", _required(name, raw.strip()))
+    for prefix, length in (("+91", 13), ("0091", 14), ("91", 12), ("0", 11)):
+        if value.startswith(prefix) and len(value) == length:
+            value = value[len(prefix) :]
+            break
+    if not MOBILE_RE.fullmatch(value):
+        raise RowError(f"{name} {raw!r} is not an Indian mobile number (10 digits, the first 6 to 9)")
+    return value
+
+
 def choice(choices):
     allowed = {c.value for c in choices}
 
@@ -262,15 +293,28 @@ class FeedSpec:
     stored_as: dict[str, str | None] = field(default_factory=dict)  # stored under another name; None: not on the row
     derived: tuple[Derived, ...] = ()
     checks: tuple[Callable[[dict], None], ...] = ()  # checks across a row's values; raise RowError
+    # Optional columns added later, after `columns` (added, never renamed): a file may lack them,
+    # and a file without one leaves what is stored of it as it is.
+    later: tuple[tuple[str, Callable], ...] = ()
 
     @property
     def headers(self) -> list[str]:
+        """The columns every file of the source has."""
         return [name for name, _ in self.columns]
+
+    @property
+    def all_columns(self) -> tuple[tuple[str, Callable], ...]:
+        return (*self.columns, *self.later)
+
+    @property
+    def all_headers(self) -> list[str]:
+        """Every column a file of the source may have, in order: `headers`, then the later ones."""
+        return [name for name, _ in self.all_columns]
 
     @property
     def stored_columns(self) -> tuple[str, ...]:
         """The columns of the record's row the file gives, in staging order: each CSV column under
-        its stored name, a derived column right after the one it comes from."""
+        its stored name, a derived column right after the one it comes from; not the later ones."""
         after = {d.column: d.name for d in self.derived}
         stored = []
         for name, _ in self.columns:
@@ -310,6 +354,7 @@ SPECS = {
         model="Enterprise",
         stored_as={"district": "district_id", "power_consumer_numbers": None},  # connections: their own rows
         checks=(_gstin_carries_pan,),
+        later=(("email", optional(email)), ("mobile", optional(mobile))),  # the owner's, for sign-in codes
     ),
     Source.GST: FeedSpec(
         Source.GST,
@@ -406,13 +451,16 @@ def profile_flags() -> dict[str, str]:
 
 def parse_row(spec: FeedSpec, row: dict[str, str]) -> dict:
     """The stored values of one CSV row (column name -> value), or RowError."""
-    return parse_fields(spec, [row.get(name, "") for name in spec.headers])
+    return parse_fields(spec, [row.get(name, "") for name in spec.all_headers])
 
 
 def parse_fields(spec: FeedSpec, raw: list[str], received: date | None = None) -> dict:
-    """As parse_row, for the raw fields in the spec's column order (the importer's fast path).
-    With `received` (the day the file was received), a record of a later period is refused."""
-    values = {name: parse(name, text) for (name, parse), text in zip(spec.columns, raw, strict=True)}
+    """As parse_row, for the raw fields in the spec's column order (the importer's fast path): its
+    `columns`, then the `later` ones if given (a later column not given is None). With `received`
+    (the day the file was received), a record of a later period is refused."""
+    if len(raw) < len(spec.all_columns):
+        raw = [*raw, *[""] * (len(spec.all_columns) - len(raw))]
+    values = {name: parse(name, text) for (name, parse), text in zip(spec.all_columns, raw, strict=True)}
     for check in spec.checks:
         check(values)
     if received is not None:

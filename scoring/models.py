@@ -106,6 +106,10 @@ class Enterprise(FeedRecord):
     investment = models.DecimalField(**AMOUNT)
     turnover = models.DecimalField(**AMOUNT)
     employees = models.PositiveIntegerField()
+    # The owner's contact on the Udyam profile (the file's optional last columns), for the one-time
+    # codes of the owner's sign-in. Empty: not given; a file without the columns leaves them be.
+    email = models.EmailField(null=True, blank=True)
+    mobile = models.CharField(max_length=10, null=True, blank=True, help_text="10 digits, without +91.")
 
     class Meta:
         ordering = ["udyam_number"]

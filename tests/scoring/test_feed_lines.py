@@ -280,3 +280,33 @@ def test_a_period_loads_exactly_when_it_is_not_after_the_month_of_receipt(period
         assert not fits and "is after the month the file was received" in str(exc)
     pattern = LinePattern(spec, spec.headers, received=received)
     assert (pattern.copy_line(",".join(fields) + "\n", 2) is not None) == fits
+
+
+CONTACTS = {
+    "email": _texts(
+        ["owner@walnut.example", "a.b+c@x-y.example.org", ""],
+        ["Owner@Walnut.EXAMPLE", "owner@", "@x.org", " a@b.example", "a@b", "a,b@c.example", "=cmd@x.example"],
+    ),
+    "mobile": _texts(
+        ["9876543210", "6000000000", ""],
+        ["+91 98765 43210", "09876543210", "5876543210", "98765", "٩٨٧٦٥٤٣٢١٠", "919876543210"],
+    ),
+}
+
+
+@settings(max_examples=1000, deadline=None)
+@given(lines().filter(lambda c: c[0] == Source.UDYAM), CONTACTS["email"], CONTACTS["mobile"])
+def test_a_udyam_line_with_the_contact_columns_the_pattern_takes_is_stored_as_parse_fields_reads_it(
+    case, email, mobile
+):
+    _, fields = case
+    spec = SPECS[Source.UDYAM]
+    fields = [*fields, email, mobile]
+    line = ",".join(fields) + "\n"
+    staged = LinePattern(spec, spec.all_headers, DISTRICTS).copy_line(line, 5)
+    if staged is None:
+        return
+    values = parse_fields(spec, fields)  # must not raise RowError
+    row = next(csv.reader(StringIO(staged)))
+    assert row[-4:-2] == [values["email"] or "", values["mobile"] or ""]
+    assert row[-2] == line.rstrip("\n")

@@ -23,6 +23,9 @@ def test_a_declaration_names_its_models_columns_key_and_period(source):
     spec = SPECS[source]
     model = getattr(models, spec.model)
     assert set(spec.stored_columns) <= _fields(model)
+    later = [name for name, _ in spec.later]
+    assert set(later) <= _fields(model) and all(model._meta.get_field(name).null for name in later)
+    assert spec.all_headers == [*spec.headers, *later]  # later columns only ever at the end
     assert set(spec.key) <= set(spec.stored_columns)
     unique = [tuple(c.fields) for c in model._meta.constraints] + [
         (f.name,) for f in model._meta.concrete_fields if f.unique and not f.primary_key

@@ -403,3 +403,60 @@ def test_the_ceilings_in_force_when_the_file_was_received_apply(tmp_path):
     after = feed_import(source="udyam", path=write(tmp_path, "udyam", [row], name="b.csv"), received_at=RECEIVED)
     assert (before.warned, after.warned) == (1, 0)
     assert "over micro's ₹5 crore (S.O. 2119(E)" in FeedReject.objects.get(batch=before).reason
+
+
+# -- the owner's e-mail and mobile: optional columns at the end of the udyam file ---------------------
+
+CONTACT_HEADERS = [*SPECS["udyam"].headers, "email", "mobile"]
+
+
+def test_the_owners_email_and_mobile_are_stored_compact(tmp_path, received):
+    rows = [
+        [*udyam_row(), "Owner.Name+jkmhc@Example.ORG", "+91 98765-43210"],  # the slow path
+        [*GOOD_B, "owner@walnut.example", "9123456780"],  # canonical: the fast path
+    ]
+    batch = feed_import(source="udyam", path=write(tmp_path, "udyam", rows, CONTACT_HEADERS))
+    assert (batch.inserted, batch.rejected) == (2, 0)
+    contacts = dict(Enterprise.objects.values_list("udyam_number", "email"))
+    assert contacts == {
+        "UDYAM-JK-14-0000001": "Owner.Name+jkmhc@example.org",
+        "UDYAM-JK-14-0000002": "owner@walnut.example",
+    }
+    assert sorted(Enterprise.objects.values_list("mobile", flat=True)) == ["9123456780", "9876543210"]
+    again = feed_import(source="udyam", path=write(tmp_path, "udyam", rows, CONTACT_HEADERS, name="again.csv"))
+    assert (again.unchanged, again.replaced) == (2, 0)
+
+
+@pytest.mark.parametrize(
+    ("email", "mobile", "reason"),
+    [
+        ("not-an-email", "", "email 'not-an-email' is not an e-mail address"),
+        ("owner@", "", "is not an e-mail address"),
+        ("", "12345", "mobile '12345' is not an Indian mobile number"),
+        ("", "5876543210", "is not an Indian mobile number"),  # mobiles begin with 6 to 9
+        ("", "+1 415 555 0100", "is not an Indian mobile number"),
+        ("", "٩٨٧٦٥٤٣٢١٠", "is not an Indian mobile number"),
+    ],
+)
+def test_a_bad_email_or_mobile_is_a_rejected_row(tmp_path, received, email, mobile, reason):
+    rows = [[*udyam_row(), email, mobile], [*GOOD_B, "", ""]]
+    batch = feed_import(source="udyam", path=write(tmp_path, "udyam", rows, CONTACT_HEADERS))
+    assert (batch.inserted, batch.rejected) == (1, 1)
+    assert reason in rejects(batch)[2]
+
+
+def test_a_file_without_the_contact_columns_loads_and_leaves_them_as_stored(tmp_path, received):
+    with_contacts = [[*udyam_row(), "owner@walnut.example", "9876543210"]]
+    feed_import(source="udyam", path=write(tmp_path, "udyam", with_contacts, CONTACT_HEADERS))
+    older = feed_import(source="udyam", path=write(tmp_path, "udyam", [udyam_row(employees="15")], name="old.csv"))
+    assert (older.replaced, older.rejected) == (1, 0)
+    unit = Enterprise.objects.get()
+    assert (unit.employees, unit.email, unit.mobile) == (15, "owner@walnut.example", "9876543210")
+    only_mobile = [*SPECS["udyam"].headers, "mobile"]
+    feed_import(source="udyam", path=write(tmp_path, "udyam", [[*udyam_row(), "9123456780"]], only_mobile, "m.csv"))
+    unit.refresh_from_db()
+    assert (unit.email, unit.mobile) == ("owner@walnut.example", "9123456780")
+    cleared = [[*udyam_row(), "", ""]]
+    feed_import(source="udyam", path=write(tmp_path, "udyam", cleared, CONTACT_HEADERS, name="cleared.csv"))
+    unit.refresh_from_db()
+    assert (unit.email, unit.mobile) == (None, None)  # a file with the columns says: none

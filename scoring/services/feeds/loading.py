@@ -49,6 +49,7 @@ class FeedLoad:
 
     model: type
     columns: tuple[str, ...]
+    later_columns: tuple[str, ...] = ()  # stored columns a file may lack (the spec's `later`)
 
     def __init__(self, batch: ImportBatch, spec: FeedSpec, handle):
         self.batch, self.spec, self.handle = batch, spec, handle
@@ -121,6 +122,8 @@ class FeedLoad:
         if len(line) > MAX_LINE:
             raise FeedFileError(f"the header is longer than {MAX_LINE:,} characters")
         header = [h.strip().lower() for h in next(csv.reader([line]))]
+        # A later column the file does not have: what is stored of it stays (profiles' merge).
+        self.absent = [name for name in self.spec.all_headers if name not in header]
         seen: dict[str, int] = {}
         for position, name in enumerate(header, start=1):
             if name and name in seen:
@@ -137,7 +140,11 @@ class FeedLoad:
             )
         return header
 
-    def _checked(self, row_number: int, row: list[str], positions: list[int], width: int) -> dict | None:
+    def _positions(self, header: list[str]) -> list[int | None]:
+        """Where each of the spec's columns is in the file (None: a later column it does not have)."""
+        return [header.index(name) if name in header else None for name in self.spec.all_headers]
+
+    def _checked(self, row_number: int, row: list[str], positions: list[int | None], width: int) -> dict | None:
         """The stored values of a CSV record, or None: a blank line, or a row rejected with its reason."""
         if not row or (len(row) == 1 and not row[0].strip()):
             return None  # blank line
@@ -149,7 +156,7 @@ class FeedLoad:
             self._reject(row_number, f"expected {width} fields, found {len(row)}", row)
             return None
         try:
-            values = parse_fields(self.spec, [row[i] for i in positions], self.received)
+            values = parse_fields(self.spec, [row[i] if i is not None else "" for i in positions], self.received)
             self._resolve(values)
         except RowError as exc:
             self._reject(row_number, str(exc), row)
@@ -191,7 +198,7 @@ class FeedLoad:
     def _good_rows(self, header):
         """Staging rows checked field by field (feeds.parse_fields), with their digests (SQLite)."""
         width = len(header)
-        positions = [header.index(name) for name in self.spec.headers]
+        positions = self._positions(header)
         lines = _Lines(self.handle)
         line_no = 1  # the header
         for text in self._blocks():
@@ -215,7 +222,7 @@ class FeedLoad:
         other line goes line by line, and a line that is not canonical is parsed and checked by
         feeds.parse_fields."""
         width = len(header)
-        positions = [header.index(name) for name in self.spec.headers]
+        positions = self._positions(header)
         pattern = LinePattern(self.spec, header, self.districts, self.received, self.district_codes)
         copy_line = pattern.copy_line
         out: list[str] = []
@@ -294,7 +301,7 @@ class FeedLoad:
 
     def _names(self):
         """The staging table's columns that are written, in order."""
-        names = ["row_no", *self.columns, *self._extra_names()]
+        names = ["row_no", *self.columns, *self.later_columns, *self._extra_names()]
         return names if self.postgres else [*names, "digest"]
 
     def _create_stage(self):
@@ -307,10 +314,14 @@ class FeedLoad:
             else f"{c} {fields[c].db_type(connection)}"
             for c in names
         ]
-        written = [c for c in columns if c.split()[0] not in ("row_no", "raw")]
+        # The digest's columns (its hashes are seeded by position): the staged ones but the row
+        # number and raw row, the later ones last, so that a column added later changes no digest.
+        written = [c for c in columns if c.split()[0] not in ("row_no", "raw", *self.later_columns)]
+        written += [c for c in columns if c.split()[0] in self.later_columns]
         if self.postgres:
             columns += self._generated_columns()
-            columns.append(f"digest bigint GENERATED ALWAYS AS ({_digest_sql(written)}) STORED")
+            digest_sql = _digest_sql(written, unset_is_nothing=self.later_columns)
+            columns.append(f"digest bigint GENERATED ALWAYS AS ({digest_sql}) STORED")
         self.cursor.execute(f"CREATE TEMPORARY TABLE {self.stage} ({', '.join(columns)})")
 
     def _generated_columns(self) -> list[str]:
@@ -356,11 +367,12 @@ class FeedLoad:
         self.batch.replaced = total - inserted - unchanged
 
 
-def _digest_sql(columns: list[str]) -> str:
+def _digest_sql(columns: list[str], unset_is_nothing=()) -> str:
     """A 64-bit digest of a staging row's values in SQL, from "name type" column definitions:
     PostgreSQL's own hash of each typed value (the hash functions of its hash indexes, stable
     across versions; a numeric hashes by value, 1.5 like 1.5000), seeded by the column's
-    position, NULL as the position itself, combined with XOR."""
+    position, NULL as the position itself, combined with XOR. A column of `unset_is_nothing` (one
+    added later) adds nothing when NULL: records stored before it came keep their digests."""
     parts = []
     for seed, definition in enumerate(columns, start=1):
         name, db_type = definition.split()[:2]
@@ -374,7 +386,7 @@ def _digest_sql(columns: list[str]) -> str:
             value = f"hashint8extended({name}, {seed})"
         else:
             value = f"hashint4extended({name}, {seed})"
-        parts.append(f"COALESCE({value}, {seed})")
+        parts.append(f"COALESCE({value}, {0 if name in unset_is_nothing else seed})")
     return " # ".join(parts)
 
 

@@ -33,6 +33,7 @@ class ProfileLoad(FeedLoad):
     def __init__(self, batch, spec, handle):
         super().__init__(batch, spec, handle)
         self.columns = spec.stored_columns
+        self.later_columns = tuple(name for name, _ in spec.later)  # the owner's e-mail and mobile
         districts = District.objects.values_list("id", "name", "census_code")
         self.districts = {name.lower(): pk for pk, name, _ in districts}
         self.district_codes = {name.lower(): code for _, name, code in districts if code}
@@ -55,10 +56,19 @@ class ProfileLoad(FeedLoad):
         return ["raw", "consumer_numbers"]
 
     def _stage_values(self, values: dict, row: list[str]) -> list:
-        return [*(values[c] for c in self.columns), raw_row(row), ";".join(values["power_consumer_numbers"])]
+        return [
+            *(values[c] for c in self.columns),
+            *(values[c] for c in self.later_columns),
+            raw_row(row),
+            ";".join(values["power_consumer_numbers"]),
+        ]
 
     def _digested(self, staged: list) -> list:
-        return [*staged[: len(self.columns)], staged[-1]]  # not the raw row
+        """The stored values and consumer numbers, not the raw row; a later column only when set
+        (a profile stored before it came keeps its digest)."""
+        n = len(self.columns)
+        later = zip(self.later_columns, staged[n:-2], strict=True)
+        return [*staged[:n], staged[-1], *(f"{name}={value}" for name, value in later if value is not None)]
 
     def _staged_texts(self, values: dict, row: list[str]) -> list:
         return self._stage_values(values, row)
@@ -83,9 +93,11 @@ class ProfileLoad(FeedLoad):
         self.cursor.execute(
             f"DELETE FROM {conn} WHERE enterprise_id IN (SELECT id FROM {ent} WHERE udyam_number IN ({changed}))"
         )
-        columns = [*self.columns, "batch_id", "row_number", "digest"]
-        select = [f"s.{c}" for c in self.columns] + ["%s", "s.row_no", "s.digest"]
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
+        stored = [*self.columns, *self.later_columns]
+        columns = [*stored, "batch_id", "row_number", "digest"]
+        select = [f"s.{c}" for c in stored] + ["%s", "s.row_no", "s.digest"]
+        # A later column the file does not have (an older file's e-mail and mobile) is kept as stored.
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in self.absent)
         self.cursor.execute(
             f"INSERT INTO {ent} ({', '.join(columns)}) SELECT {', '.join(select)} FROM {self.stage} s WHERE true "
             f"ON CONFLICT (udyam_number) DO UPDATE SET {updates} WHERE {ent}.digest <> excluded.digest",
