@@ -56,3 +56,15 @@ def test_the_rules_read_what_the_registry_declares():
         "credit": (models.CreditRecord, "month"),
     }
     assert profile_flags() == {"has_gstin": "gstin", "has_epfo_code": "epfo_code"}
+
+
+def test_the_projects_column_docs_are_the_declarations():
+    """docs/feeds.md lists each source's columns in order, the later ones marked."""
+    import re
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "feeds.md").read_text()
+    table = dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", docs, flags=re.MULTILINE))
+    for source, spec in SPECS.items():
+        listed = [column.strip() for column in table[source].split(",")]
+        assert listed == [*spec.headers, *(f"{name} (later)" for name, _ in spec.later)], source
