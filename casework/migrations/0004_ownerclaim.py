@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('casework', '0003_audit_append_only'),
-        ('scoring', '0006_enterprise_email_mobile'),
+        ('scoring', '0007_enterprise_owner_contact'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
