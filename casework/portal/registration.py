@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -96,16 +97,22 @@ def _unit_dic(unit: Enterprise) -> Organisation | None:
     return Organisation.objects.filter(kind=OrganisationKind.DISTRICT_OFFICE, district_id=unit.district_id).first()
 
 
+def _claims_in_progress(email: str, *, now):
+    """Registrations with this email that may still become an account: waiting for the DIC, or
+    for a code that has not expired (an abandoned one does not hold the email)."""
+    return OwnerClaim.objects.filter(email=email, status=OwnerClaimStatus.PENDING).filter(
+        Q(method=OwnerClaimMethod.DIC) | Q(code_expires_at__gt=now)
+    )
+
+
 def owner_claim_start(*, udyam_number: str, pan: str, email: str, password: str) -> OwnerClaim:
     """Starts a registration for the unit with this Udyam number and PAN: a code sent to the unit's
     own email or mobile, else a request to its DIC. Nothing is granted yet."""
     unit = enterprise_for_registration(udyam_number=udyam_number, pan=pan)
     User = get_user_model()
     email = (email or "").strip().lower()
-    if (
-        email_taken(email)
-        or OwnerClaim.objects.filter(email=email, status=OwnerClaimStatus.PENDING).exclude(enterprise=unit).exists()
-    ):
+    now = timezone.now()
+    if email_taken(email) or _claims_in_progress(email, now=now).exclude(enterprise=unit).exists():
         raise ValidationError({"email": _("An account with this email already exists: sign in instead.")})
     validate_password(password, user=User(username=email, email=email))
     if len(owners_of(unit)) >= settings.OWNERS_PER_UNIT_MAX:
@@ -116,7 +123,6 @@ def owner_claim_start(*, udyam_number: str, pan: str, email: str, password: str)
             )
             % {"n": settings.OWNERS_PER_UNIT_MAX}
         )
-    now = timezone.now()
     with transaction.atomic():
         # The unit's row is locked while its recent registrations are counted: two at once are
         # counted one after the other.

@@ -238,3 +238,13 @@ def test_registrations_of_one_unit_a_day_are_limited(start, settings, mailoutbox
     start(unit, email="b@example.org")
     page = start(unit, email="c@example.org").content.decode()
     assert "Too many registrations for this unit today" in page and len(mailoutbox) == 2
+
+
+def test_an_abandoned_registration_does_not_hold_the_email(client, start, mailoutbox):
+    first, second = unit_with(email="a@unit.example.in"), unit_with(email="b@unit.example.in")
+    start(first)
+    assert "already exists" in start(second).content.decode()  # the first one's code is still good
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        assert start(second)["Location"] == "/portal/register/code/"
+        client.post("/portal/register/code/", {"code": code_in(mailoutbox[-1].body)})
+    assert owners(second) == {EMAIL} and not owners(first)
