@@ -142,43 +142,25 @@ def main():
 
 def bare_copy(url, source, path, spec):
     """COPY the file as it is into a table of its columns (typed as COPY can parse them) with the
-    same unique key as the feed's table: the floor any importer of this file is measured against."""
+    same unique key as the feed's table: the floor any importer of this file is measured against.
+    Both come from the feed's declaration (scoring/feeds.py)."""
+    from scoring import feeds
+
     types = {
-        "udyam_number": "varchar(19)",
-        "date_of_commencement": "date",
-        "filed_on": "date",
-        "remitted_on": "date",
-        "members": "integer",
-        "employees": "integer",
-        "dpd": "integer",
-        "bounced_instruments": "integer",
-    }
-    numeric = {
-        "investment",
-        "turnover",
-        "taxable_turnover",
-        "tax_paid",
-        "wages",
-        "units_kwh",
-        "sanctioned_load_kw",
-        "billed",
-        "paid",
-        "arrears",
-        "sanctioned_limit",
-        "outstanding",
-        "credits",
-        "revenue",
-        "net_profit",
-    }
-    columns = [f"{h} {types.get(h, 'numeric(20,4)' if h in numeric else 'text')}" for h in spec.headers]
-    key = {
-        "udyam": "udyam_number",
-        "gst": "gstin, period",
-        "epfo": "epfo_code, wage_month",
-        "power": "consumer_number, bill_month",
-        "credit": "ifsc, account_ref, month",
-        "financials": "udyam_number, fy",
-    }[source]
+        feeds.udyam: "varchar(19)",
+        feeds.iso_date: "date",
+        feeds.count: "integer",
+        feeds.amount: "numeric(20,4)",
+        feeds.signed_amount: "numeric(20,4)",
+    }  # anything else (a month's YYYY-MM among them) as text
+
+    def bare_type(parse):
+        return types.get(getattr(parse, "__wrapped_optional__", parse), "text")
+
+    columns = [f"{name} {bare_type(parse)}" for name, parse in spec.columns]
+    # The key in the file's own columns: a derived column (a financial year's end) by its source (fy).
+    derived_from = {d.name: d.column for d in spec.derived}
+    key = ", ".join(derived_from.get(column, column) for column in spec.key)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"DROP TABLE IF EXISTS bare_{source}")
         conn.execute(f"CREATE UNLOGGED TABLE bare_{source} ({', '.join(columns)}, UNIQUE ({key}))")

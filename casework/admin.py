@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from core.admin import ViewOnlyAdmin
 
-from .models import Case, CaseEvent, Remedy, RemedyPlan
+from .models import Case, CaseEvent, OwnerClaim, Remedy, RemedyPlan
 
 
 class CaseEventInline(admin.TabularInline):
@@ -44,3 +44,18 @@ class RemedyAdmin(ViewOnlyAdmin):
     list_filter = ["status", "type"]
     list_select_related = ["case", "owner", "branch"]
     raw_id_fields = ["case", "plan"]
+
+
+@admin.register(OwnerClaim)
+class OwnerClaimAdmin(ViewOnlyAdmin):
+    """Registrations as owner and how each ended (the audit of who verified whom); written by
+    casework.portal.registration only. The password and code hashes are never shown."""
+
+    list_display = ["created_at", "email", "enterprise", "method", "status", "decided_by", "decided_at"]
+    list_filter = ["method", "status"]
+    search_fields = ["email", "enterprise__udyam_number"]
+    list_select_related = ["enterprise", "decided_by"]
+    exclude = ["password", "code_hash"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f not in self.exclude]

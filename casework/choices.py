@@ -171,3 +171,17 @@ class DocumentRequestStatus(models.TextChoices):
     OPEN = "open", "Asked, awaited"
     RECEIVED = "received", "Received"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class OwnerClaimMethod(models.TextChoices):
+    """How a person proves they control the unit they register as owner of (issue 16)."""
+
+    CODE = "code", "One-time code to the unit's email or mobile"
+    DIC = "dic", "Checked by the unit's District Industries Centre"
+
+
+class OwnerClaimStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the code or the DIC"
+    REGISTERED = "registered", "Registered: account and ownership made"
+    DECLINED = "declined", "Declined by the DIC"
+    FAILED = "failed", "Stopped: too many wrong codes"

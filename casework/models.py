@@ -20,6 +20,8 @@ from .choices import (
     ConsultationMode,
     DocumentRequestStatus,
     FindingCategory,
+    OwnerClaimMethod,
+    OwnerClaimStatus,
     RemedyPlanStatus,
     RemedyStatus,
     RemedyType,
@@ -315,3 +317,43 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class OwnerClaim(models.Model):
+    """One person's request to register as an owner of a unit, and how it ended: the proof asked
+    for (a one-time code to the unit's own email or mobile, else its DIC's check), who decided and
+    when. The account and the owner's membership are made only when it is `registered`; until then
+    the chosen password is kept hashed, the code only as an HMAC, never in clear (issue 16)."""
+
+    enterprise = models.ForeignKey("scoring.Enterprise", on_delete=models.PROTECT, related_name="owner_claims")
+    email = models.EmailField(help_text="The claimant's: their account's username once registered.")
+    password = models.CharField(max_length=128, help_text="Hashed, as Django stores passwords.")
+    method = models.CharField(max_length=8, choices=OwnerClaimMethod.choices)
+    status = models.CharField(max_length=12, choices=OwnerClaimStatus.choices, default=OwnerClaimStatus.PENDING)
+    created_at = models.DateTimeField()
+    sent_to = models.CharField(max_length=200, blank=True, help_text="Where codes went, masked.")
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    code_sends = models.PositiveSmallIntegerField(default=0)
+    code_attempts = models.PositiveSmallIntegerField(default=0, help_text="Wrong codes entered.")
+    user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The registrations of a unit in the last day (the rate limit on codes sent to it).
+            models.Index(fields=["enterprise", "created_at"], name="owner_claim_unit_recent"),
+            # A DIC's list of requests waiting for it.
+            models.Index(
+                fields=["created_at"],
+                name="owner_claim_dic_pending",
+                condition=Q(method=OwnerClaimMethod.DIC, status=OwnerClaimStatus.PENDING),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} for {self.enterprise_id}: {self.get_status_display()}"

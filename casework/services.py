@@ -6,11 +6,9 @@ one transaction. Moving the case is not done here: workflows.services completes 
 advances the case.
 """
 
-import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -53,20 +51,8 @@ from .models import (
     Remedy,
     RemedyPlan,
 )
+from .uploads import upload_check
 
-ATTACHMENT_TYPES = {
-    AttachmentKind.PHOTO: ("image/jpeg", "image/png", "image/webp", "image/heic"),
-    AttachmentKind.DOCUMENT: (
-        "application/pdf",
-        "image/jpeg",
-        "image/png",
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.ms-excel",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "text/csv",
-    ),
-}
 # Who owns a non-financial remedy unless the plan says otherwise.
 DEFAULT_REMEDY_OWNER = {
     RemedyType.MENTORING: OrganisationKind.IIM,
@@ -615,34 +601,24 @@ def attachment_add(
     errors = {}
     if kind not in AttachmentKind.values:
         errors["kind"] = f"One of {', '.join(AttachmentKind.values)}."
-    content_type = getattr(file, "content_type", "") or ""
-    if file is None:
-        errors["file"] = "Choose a file."
-    elif file.size > settings.CASE_ATTACHMENT_MAX_BYTES:
-        limit = settings.CASE_ATTACHMENT_MAX_BYTES
-        errors["file"] = f"The file is {file.size / 1e6:.1f} MB: the limit is {limit / 1e6:g} MB."
-    elif kind in ATTACHMENT_TYPES and content_type not in ATTACHMENT_TYPES[kind]:
-        errors["file"] = (
-            f"A {kind} must be one of: {', '.join(ATTACHMENT_TYPES[kind])} (got {content_type or 'unknown'})."
-        )
+    try:
+        checked = upload_check(file=file, kind=kind)  # typed by content, size, name (casework/uploads.py)
+    except ValidationError as error:
+        errors.update(error.message_dict)
     for related, name in ((visit_report, "visit_report"), (remedy, "remedy"), (document_request, "document_request")):
         if related is not None and related.case_id != case.pk:
             errors[name] = "That record belongs to another case."
     if errors:
         raise ValidationError(errors)
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
     now = timezone.now()
     attachment = Attachment.objects.create(
         case=case,
         kind=kind,
-        file=file,
-        original_name=getattr(file, "name", "upload")[:255],
-        content_type=content_type,
-        size=file.size,
-        sha256=digest.hexdigest(),
+        file=checked.file,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=uploader,
         uploaded_at=now,
         visit_report=visit_report,

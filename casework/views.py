@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from casework.selectors import case_get_for_user, case_list_for_user
 from core.errors import REFUSALS, Conflict, refusal_text
+from core.http import posted_id, redirect_back
 from partners.models import District
 from workflows.services import case_advance, case_transition_allowed, document_request_close, document_request_create
 
@@ -157,7 +158,7 @@ def case_move(request, pk: int, move: str):
 @require_POST
 def comment(request, pk: int):
     case = _case(request, pk)
-    remedy = Remedy.objects.filter(pk=request.POST.get("remedy") or 0, case=case).first()
+    remedy = Remedy.objects.filter(pk=posted_id(request, "remedy"), case=case).first()
     try:
         comment_add(case=case, author=request.user, body=request.POST.get("body", ""), remedy=remedy)
         messages.success(request, "Comment added.")
@@ -170,8 +171,8 @@ def comment(request, pk: int):
 @require_POST
 def attachment_upload(request, pk: int):
     case = _case(request, pk)
-    remedy = Remedy.objects.filter(pk=request.POST.get("remedy") or 0, case=case).first()
-    request_ = DocumentRequest.objects.filter(pk=request.POST.get("document_request") or 0, case=case).first()
+    remedy = Remedy.objects.filter(pk=posted_id(request, "remedy"), case=case).first()
+    request_ = DocumentRequest.objects.filter(pk=posted_id(request, "document_request"), case=case).first()
     try:
         attachment_add(
             case=case,
@@ -184,7 +185,7 @@ def attachment_upload(request, pk: int):
         messages.success(request, "File attached.")
     except (*REFUSALS, Case.DoesNotExist) as refusal:
         messages.error(request, refusal_text(refusal))
-    return redirect(request.POST.get("next") or reverse("casework:case", args=[case.pk]) + "#attachments")
+    return redirect_back(request, reverse("casework:case", args=[case.pk]) + "#attachments")
 
 
 @login_required
@@ -239,4 +240,4 @@ def documents_close(request, pk: int, request_pk: int):
         messages.success(request, "Recorded.")
     except REFUSALS as refusal:
         messages.error(request, refusal_text(refusal))
-    return redirect(request.POST.get("next") or reverse("casework:case", args=[case.pk]))
+    return redirect_back(request, reverse("casework:case", args=[case.pk]))

@@ -11,6 +11,7 @@ class ConfigConfig(AppConfig):
     def ready(self):
         from casework import hooks as casework_hooks
         from casework.audit import consent_on_case_timeline
+        from casework.portal import messages as portal_messages
         from notifications import messages
         from notifications.choices import NotificationEvent
         from partners import hooks as partners_hooks
@@ -28,7 +29,7 @@ class ConfigConfig(AppConfig):
         casework_hooks.document_request_close.connect(workflow_services.document_request_close)
 
         # The words of each notification, from the app that knows what it speaks of.
-        for event, render in workflow_messages.WORDS.items():
+        for event, render in {**workflow_messages.WORDS, **portal_messages.WORDS}.items():
             messages.register(event, render)
         messages.register(NotificationEvent.IMPORT_REJECTS, import_rejects)
         messages.subjects_load.connect(workflow_messages.subjects_load)

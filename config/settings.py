@@ -5,6 +5,7 @@ DEBUG on, a development secret key. Production (DEBUG off) refuses to start with
 SECRET_KEY (see config/checks.py).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,10 +42,15 @@ INSTALLED_APPS = [
     "casework",
     "workflows",
     "notifications",
+    # Sign-in lockout (issue 16): its attempts and lockouts are listed in the admin.
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the database: a NUL character in the path, query, headers, cookies or a
+    # form, or a form too large to read, is a 400, never a server error (issue 16).
+    "core.middleware.RefuseUnusableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language a person chose (set_language's cookie), else their browser's: owner pages in
     # English or Hindi (issue 5).
@@ -54,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: answers a locked-out sign-in with the lockout page (issue 16).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +109,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a check: Django calls it after every password change (page, admin, set_password + save),
+    # and it revokes the user's API tokens (core/passwords.py).
+    {"NAME": "core.passwords.RevokeApiTokensOnChange"},
 ]
 
 LANGUAGE_CODE = "en"
@@ -144,6 +155,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.ApiPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
+    # JSON with a depth limit and no NUL characters (core.api_input.JsonParser), then forms.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api_input.JsonParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Per user (token or session) and per anonymous address; rates: API_THROTTLE_* below.
+    "DEFAULT_THROTTLE_CLASSES": ["core.api_input.AnonThrottle", "core.api_input.UserThrottle"],
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -192,6 +211,14 @@ SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=5000)
 SLA_SWEEP_ONE_STATEMENT = env.bool("SLA_SWEEP_ONE_STATEMENT", default=None)
 # The largest file a case attachment (visit photo, document) may be.
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Uploads (issue 16): each file is capped while the body streams in (core.uploads), at the largest
+# file any form takes (case files are the only uploads), then checked by content (casework.uploads).
+UPLOAD_FILE_MAX_BYTES = env.int("UPLOAD_FILE_MAX_BYTES", default=CASE_ATTACHMENT_MAX_BYTES)
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Notifications (issue 4; docs/decisions/0003-notifications.md).
 # Languages messages can be written in: English now; Hindi and Urdu have catalogues in locale/
@@ -233,6 +260,40 @@ NOTIFICATIONS_RELAY_BATCH = env.int("NOTIFICATIONS_RELAY_BATCH", default=1000)
 NOTIFICATIONS_SEND_BATCH = env.int("NOTIFICATIONS_SEND_BATCH", default=100)
 # Finished notifications older than this are deleted by the nightly prune (notifications/retention.py).
 NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=365)
+
+# Abuse (issue 16): sign-in lockout, API throttles. ------------------------------------------------
+# django-axes counts failed sign-ins (the site's page and the admin's) per username, whatever the
+# address: an office behind one NAT address must not lock each other out, and a guesser spread over
+# many addresses must not get more tries. After AXES_FAILURE_LIMIT failures the account's sign-in
+# answers the lockout page (429) for AXES_COOLOFF_TIME; a success clears the count; the department
+# unlocks early by deleting the attempt in the admin (Axes > Access attempts). The API has no
+# password authentication (token and session only), so there is nothing of it to lock.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns that without the address a guesser could rotate user agents or cookies: neither
+# is a lockout parameter here, the username alone is, so rotating them gains nothing.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_page"
+AXES_VERBOSE = False
+# DRF throttles (core.api_input.AnonThrottle, UserThrottle): "N/second|minute|hour|day"; empty: none.
+API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/minute")
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="1200/minute")
+# Owner registration (casework.portal): proof of control by a one-time code sent to the email or
+# mobile on the unit's Udyam record, else a check by its DIC; owners per unit capped.
+OWNERS_PER_UNIT_MAX = env.int("OWNERS_PER_UNIT_MAX", default=3)
+OWNER_CODE_TTL_MINUTES = env.int("OWNER_CODE_TTL_MINUTES", default=10)
+OWNER_CODE_ATTEMPTS = env.int("OWNER_CODE_ATTEMPTS", default=5)  # wrong codes before the claim stops
+OWNER_CODE_SENDS = env.int("OWNER_CODE_SENDS", default=3)  # codes sent per claim
+OWNER_CODE_RESEND_SECONDS = env.int("OWNER_CODE_RESEND_SECONDS", default=60)
+OWNER_CLAIMS_PER_UNIT_PER_DAY = env.int("OWNER_CLAIMS_PER_UNIT_PER_DAY", default=5)
+# ------------------------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,7 @@ that moved on, a task someone else claimed or completed (core.errors.Conflict).
 import json
 import logging
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -24,6 +24,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from core.api_input import TOO_DEEP, json_check
 from core.errors import CaseChanged, Conflict, IllegalTransition, TaskConflict
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,12 @@ def api_exception_handler(exc, context):
         body, code = error_body("not_found", DEFAULT_MESSAGES[404]), status.HTTP_404_NOT_FOUND
     elif isinstance(exc, DjangoPermissionDenied):
         body, code = error_body("permission_denied", str(exc) or "You may not do this."), 403
+    elif isinstance(exc, SuspiciousOperation):
+        # Too many fields or files, a body past DATA_UPLOAD_MAX_MEMORY_SIZE: the input, not a bug.
+        body, code = error_body("bad_request", f"The request cannot be read: {exc}"), 400
+    elif isinstance(exc, RecursionError):
+        # JSON nested deeper than Python walks, from a parser other than JsonParser below.
+        body, code = error_body("parse_error", TOO_DEEP), 400
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         name = codes if isinstance(codes, str) else exc.default_code
@@ -137,6 +144,12 @@ class JsonValueField(serializers.JSONField):
                 data = json.loads(data)
             except ValueError:
                 raise serializers.ValidationError("Not valid JSON.") from None
+            except RecursionError:
+                raise serializers.ValidationError(TOO_DEEP) from None
+            try:
+                json_check(data)
+            except exceptions.ParseError as error:
+                raise serializers.ValidationError(str(error.detail)) from None
         data = super().to_internal_value(data)
         if self.kind is not None and not isinstance(data, self.kind):
             raise serializers.ValidationError(f"Expected a JSON {'object' if self.kind is dict else 'array'}.")

@@ -17,6 +17,12 @@ class NotificationEvent(models.TextChoices):
     DOCUMENTS_REQUESTED = "documents_requested", _("Documents asked for")
     IMPORT_REJECTS = "import_rejects", _("Feed import finished with rejects")
     DAILY_DIGEST = "daily_digest", _("Daily digest")
+    # An owner's registration (issue 16): the unit's other owners are told of a new one; the
+    # unit's DIC is asked to verify an owner whose unit's record has no email or mobile; the
+    # owner is told when it did.
+    OWNER_ADDED = "owner_added", _("A new owner of your unit")
+    OWNER_VERIFICATION = "owner_verification", _("An owner asks to be verified")
+    OWNER_APPROVED = "owner_approved", _("Your registration was approved")
 
 
 # Routine events: many a day, each a small nudge about work the person will see in their inbox

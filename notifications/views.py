@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+
+from core.http import redirect_back
 
 from .channels import channels_enabled
 from .choices import CHOOSABLE_EVENTS, Channel, NotificationEvent
@@ -31,10 +33,7 @@ def centre(request):
 
 
 def _back(request):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("notifications:centre")
+    return redirect_back(request, reverse("notifications:centre"))
 
 
 @login_required

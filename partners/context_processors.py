@@ -39,9 +39,14 @@ def signed_in_as(request):
     def can_see_dashboard() -> bool:
         return user.is_superuser or any(m.role in DASHBOARD_ROLES for m in memberships())
 
+    def verifies_owners() -> bool:
+        # A DIC's district officers check owners whose unit's record has no email or mobile.
+        return user.is_superuser or any(m.role == Role.DISTRICT_OFFICER for m in memberships())
+
     return {
         "signed_in_as": roles,
         "is_owner": is_owner,
         "is_staff_member": is_staff_member,
         "can_see_dashboard": can_see_dashboard,
+        "verifies_owners": verifies_owners,
     }

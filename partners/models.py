@@ -44,6 +44,14 @@ class District(models.Model):
     division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="districts")
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=64, unique=True)
+    census_code = models.CharField(
+        max_length=2,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Census 2011 district code: the two digits a Udyam number of the district carries "
+        "(UDYAM-JK-14-… is Anantnag). Empty: a district formed since, whose numbers are not checked.",
+    )
 
     class Meta:
         ordering = ["name"]

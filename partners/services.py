@@ -8,13 +8,17 @@ same `*_validate` functions, so a wrong grant reads the same everywhere.
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
 
 from .choices import ROLE_ORGANISATION_KIND, OrganisationKind, Role
 from .models import Branch, District, Membership, Organisation, validate_ifsc
+
+# The first key of the advisory lock that serialises owner grants per unit (pg_advisory_xact_lock).
+OWNER_CAP_LOCK = 7301
 
 
 def normalise_code(value: str) -> str:
@@ -122,6 +126,8 @@ def membership_grant(
         valid_to=valid_to,
     )
     key = {"user": user, "organisation": organisation, "role": role, "branch": branch, "enterprise_id": enterprise_id}
+    if role == Role.ENTERPRISE_OWNER:
+        _owners_below_cap(enterprise_id)
     current = Membership.objects.select_for_update().filter(is_active=True, **key).first()
     if current is not None:
         if current.valid_to is None or current.valid_to >= timezone.localdate():
@@ -137,6 +143,38 @@ def membership_grant(
             return Membership.objects.create(**key, valid_from=valid_from, valid_to=valid_to)
     except IntegrityError:
         raise ValidationError(f"{user} was granted this role by someone else at the same moment.") from None
+
+
+def owners_of(enterprise) -> list[int]:
+    """Ids of the unit's owners today (memberships in effect); `enterprise` a unit or its id."""
+    from .selectors import membership_in_effect_q
+
+    enterprise_id = getattr(enterprise, "pk", enterprise)
+    return list(
+        Membership.objects.filter(membership_in_effect_q(), role=Role.ENTERPRISE_OWNER, enterprise_id=enterprise_id)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def _owners_below_cap(enterprise_id: int) -> None:
+    """Refuses another owner of a unit that has OWNERS_PER_UNIT_MAX (issue 16: anyone who knew a
+    unit's numbers could add themselves, without end). Two grants racing for the last place are
+    counted one after the other: a transaction-scoped advisory lock on the unit's id (partners
+    sits below scoring and does not lock its rows; SQLite runs one writer at a time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [OWNER_CAP_LOCK, enterprise_id])
+    if len(owners_of(enterprise_id)) >= settings.OWNERS_PER_UNIT_MAX:
+        raise ValidationError(
+            {
+                "enterprise": translation.gettext(
+                    "This unit already has %(n)s owners registered, the most the clinic allows. An owner can "
+                    "ask the District Industries Centre to remove one."
+                )
+                % {"n": settings.OWNERS_PER_UNIT_MAX}
+            }
+        )
 
 
 @transaction.atomic

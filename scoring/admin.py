@@ -177,7 +177,7 @@ class ModelComparisonAdmin(admin.ModelAdmin):
 
 class FeedRejectInline(admin.TabularInline):
     model = FeedReject
-    fields = ["row_number", "reason", "raw"]
+    fields = ["row_number", "kind", "reason", "raw"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -189,11 +189,12 @@ class FeedRejectInline(admin.TabularInline):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ViewOnlyAdmin):
-    """Every feed file loaded, its counts and its rejected rows (also in the reject report CSV)."""
+    """Every feed file loaded, its counts, its rejected rows and the rows loaded with a warning
+    (also in the reject report CSV)."""
 
     list_display = [
         "received_at", "source", "file_name", "status", "rows", "inserted", "replaced", "unchanged", "unmatched",
-        "rejected",
+        "rejected", "warned",
     ]  # fmt: skip
     list_filter = ["source", "status"]
     search_fields = ["file_name"]

@@ -47,6 +47,13 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", "Failed (file unreadable)"
 
 
+class RejectKind(models.TextChoices):
+    """What a row of a batch's report is: a row not loaded, or one loaded with a warning."""
+
+    REJECT = "reject", "Rejected (not loaded)"
+    WARNING = "warning", "Warning (loaded)"
+
+
 class RunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"

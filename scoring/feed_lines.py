@@ -17,7 +17,10 @@ staging table derives the stored date and year end (services/feeds.py).
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from datetime import date
+from functools import lru_cache, partial
+
+from partners.geography import GST_STATE_CODE, UDYAM_STATE_CODE
 
 from . import feeds
 from .choices import Source
@@ -34,9 +37,9 @@ _DATE = (
     rf"|{_LEAP_YEAR}-02-29)"
 )
 _FRAGMENTS: dict[Callable, str] = {
-    feeds.udyam: r"UDYAM-[A-Z]{2}-[0-9]{2}-[0-9]{7}",
-    feeds.text: r'[^\s,"\x00](?:[^,"\r\n\x00]{0,298}[^\s,"\x00])?',
-    feeds.gstin: r"[0-9A-Z]{15}",
+    feeds.udyam: rf"UDYAM-{UDYAM_STATE_CODE}-[0-9]{{2}}-[0-9]{{7}}",
+    feeds.text: r'[^\s,"\x00\ud800-\udfff](?:[^,"\r\n\x00\ud800-\udfff]{0,298}[^\s,"\x00\ud800-\udfff])?',
+    feeds.gstin: rf"{GST_STATE_CODE}[0-9A-Z]{{13}}",
     feeds.pan: r"[0-9A-Z]{10}",
     feeds.ifsc: r"[A-Z]{4}0[A-Z0-9]{6}",
     feeds.code: _CODE,
@@ -48,12 +51,22 @@ _FRAGMENTS: dict[Callable, str] = {
     feeds.signed_amount: "-?" + _AMOUNT,
     feeds.count: r"[0-9]{1,9}",  # < 2e9
     feeds.consumer_numbers: f"(?:{_CODE}(?:;{_CODE})*)?",
+    feeds.mobile: r"[6-9][0-9]{9}",
+    feeds.email: r"[A-Za-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}",
 }
-_OTHER_COLUMN = r'[^,"\r\n]*'  # a column the file has beyond SCORING.md's
+_OTHER_COLUMN = r'[^,"\r\n\x00\ud800-\udfff]*'  # a column the file has beyond SCORING.md's
 
 
 def _is_financial_year(value: str) -> bool:
     return (int(value[:4]) + 1) % 100 == int(value[5:])
+
+
+def _is_stored_email(value: str) -> bool:
+    """Whether parse_fields stores the address as it is written (valid, domain in small letters)."""
+    try:
+        return feeds.email("email", value) == value
+    except feeds.RowError:
+        return False
 
 
 def _distinct_numbers(value: str) -> bool:
@@ -67,6 +80,7 @@ _CHECKS: dict[Callable, Callable[[str], bool]] = {
     feeds.pan: feeds._valid_pan,
     feeds.financial_year: _is_financial_year,
     feeds.consumer_numbers: _distinct_numbers,
+    feeds.email: _is_stored_email,
 }
 
 
@@ -79,7 +93,8 @@ def _fragment(parse: Callable) -> tuple[str, Callable | None, bool]:
     allowed = getattr(parse, "__choices__", None)
     if allowed is not None:
         return "|".join(re.escape(v) for v in sorted(allowed)), None, False
-    return _FRAGMENTS[parse], _CHECKS.get(parse), False
+    check = _CHECKS.get(parse)
+    return _FRAGMENTS[parse], (partial(_cached, check) if check else None), False
 
 
 @lru_cache(maxsize=1 << 20)
@@ -87,10 +102,34 @@ def _cached(check: Callable, value: str) -> bool:
     return bool(check(value))
 
 
+def _not_after(parse: Callable, received: date | None) -> Callable[[str], bool] | None:
+    """What feeds.not_after checks, on a canonical text: a period or date not after receipt."""
+    if received is None:
+        return None
+    kind = feeds.base_parser(parse)
+    if kind is feeds.month:
+        last = f"{received:%Y-%m}"
+        return lambda value: value <= last
+    if kind is feeds.iso_date:
+        last = received.isoformat()
+        return lambda value: value <= last
+    if kind is feeds.financial_year:
+        last = f"{received:%Y-%m}"
+        return lambda value: f"{value[:4]}-04" <= last
+    return None
+
+
+def _both(first: Callable | None, second: Callable | None) -> Callable | None:
+    if first is None or second is None:
+        return first or second
+    return lambda value: first(value) and second(value)
+
+
 @dataclass
 class LinePattern:
     """The canonical lines of one source's file, given the file's header (its column order and
-    any extra columns).
+    any extra columns), the day the file was received (`received`: no period after it) and, for a
+    Udyam file, the districts by name: their ids and Census 2011 codes (a Udyam number's).
 
     - `block_is_canonical(text)` and `block_values_pass(lines)`: every line of a block is
       canonical, in the spec's column order, and every value passes its check; then each line
@@ -102,9 +141,11 @@ class LinePattern:
     spec: feeds.FeedSpec
     header: list[str]
     districts: dict[str, int] = field(default_factory=dict)
+    received: date | None = None
+    district_codes: dict[str, str] = field(default_factory=dict)  # name -> Census 2011 code
 
     def __post_init__(self):
-        parsers = dict(self.spec.columns)
+        parsers = dict(self.spec.all_columns)
         groups, plain, checks, file_order = [], [], [], []
         for column in self.header:
             if column in parsers and column not in file_order:
@@ -112,13 +153,16 @@ class LinePattern:
                 pattern, check, optional = _fragment(parsers[column])
                 groups.append(f"({pattern})?" if optional else f"({pattern})")
                 plain.append(f"(?:{pattern})?" if optional else f"(?:{pattern})")
+                check = _both(check, _not_after(parsers[column], self.received))
                 if check is not None:
                     checks.append((len(file_order), len(plain) - 1, check))
             else:
                 groups.append(_OTHER_COLUMN)
                 plain.append(_OTHER_COLUMN)
         self.regex = re.compile(",".join(groups) + r"\r?\n?")
-        self.positions = [file_order.index(name) for name in self.spec.headers]
+        # A later column the file lacks reads as empty (its group past the last one: groups("") pads).
+        absent = len(file_order)
+        self.positions = [file_order.index(name) if name in file_order else absent for name in self.spec.all_headers]
         self.checks = [(group, check) for group, _, check in checks]
         self.in_order = self.header == self.spec.headers
         self.block_regex = None
@@ -128,6 +172,11 @@ class LinePattern:
             self.block_regex = re.compile(f"(?:{line}\n)*+(?:{line}\n?)?")
             self.block_checks = [(index, check) for _, index, check in checks]
         self.copy_line = self._copy_udyam if self.spec.source == Source.UDYAM else self._copy_feed
+        # The Udyam profile's stored columns, from its fields: the district resolved to its id,
+        # a column stored elsewhere (the consumer numbers) left out, the later ones staged last.
+        names = self.spec.headers
+        self.stored_fields = [i for i, name in enumerate(names) if self.spec.stored_as.get(name, name) is not None]
+        self.field_index = {name: i for i, name in enumerate(names)}
 
     def block_is_canonical(self, block: str) -> bool:
         if self.block_regex is None or self.block_regex.fullmatch(block) is None:
@@ -135,11 +184,12 @@ class LinePattern:
         return True
 
     def block_values_pass(self, lines: list[str]) -> bool:
-        """The checks a pattern cannot make, over the distinct values of a canonical block."""
+        """The checks a pattern cannot make, over the distinct values of a canonical block (its
+        lines without their line ends)."""
         for index, check in self.block_checks:
             values = {line.split(",", index + 1)[index] for line in lines}
             values.discard("")
-            if not all(_cached(check, value) for value in values):
+            if not all(check(value) for value in values):
                 return False
         return True
 
@@ -150,9 +200,9 @@ class LinePattern:
             return None
         for group, check in self.checks:
             value = match.group(group)
-            if value and not _cached(check, value):
+            if value and not check(value):
                 return None
-        groups = match.groups("")
+        groups = (*match.groups(""), "")
         return [groups[p] for p in self.positions]
 
     def _copy_feed(self, line: str, row_no: int) -> str | None:
@@ -162,23 +212,23 @@ class LinePattern:
         return f"{row_no},{','.join(fields)}\n"
 
     def _copy_udyam(self, line: str, row_no: int) -> str | None:
-        match = self.regex.fullmatch(line)
-        if match is None:
+        fields = self.fields(line)
+        if fields is None:
             return None
-        groups = match.groups("")
-        fields = [groups[p] for p in self.positions]
-        (number, name, gstin, pan, epfo, consumers, district, activity, nic, category, commenced, *rest) = fields
-        if gstin:
-            # A valid GSTIN carries a valid PAN (python-stdnum checks it): the unit's PAN must be it.
-            if gstin[2:12] != pan or not _cached(feeds._valid_gstin, gstin):
-                return None
-        elif not _cached(feeds._valid_pan, pan):
+        at = self.field_index
+        gstin, pan = fields[at["gstin"]], fields[at["pan"]]
+        # A valid GSTIN carries a valid PAN (python-stdnum checks it): the unit's PAN must be it.
+        if gstin and gstin[2:12] != pan:
             return None
-        if ";" in consumers and not _distinct_numbers(consumers):
-            return None
-        district_id = self.districts.get(district.lower())
+        district = fields[at["district"]].lower()
+        district_id = self.districts.get(district)
         if district_id is None:
             return None
+        code = self.district_codes.get(district)
+        if code and feeds.udyam_district_code(fields[at["udyam_number"]]) != code:
+            return None
+        fields[at["district"]] = str(district_id)
+        stored = [fields[i] for i in self.stored_fields]
+        later = fields[len(self.spec.columns) :]
         body = line.rstrip("\r\n")
-        stored = [number, name, gstin, pan, epfo, str(district_id), activity, nic, category, commenced, *rest]
-        return f'{row_no},{",".join(stored)},"{body}",{consumers}\n'
+        return f'{row_no},{",".join([*stored, *later])},"{body}",{fields[at["power_consumer_numbers"]]}\n'

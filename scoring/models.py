@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .choices import Band, BatchStatus, Category, ConsentSource, MajorActivity, RunStatus, Source
+from .choices import Band, BatchStatus, Category, ConsentSource, MajorActivity, RejectKind, RunStatus, Source
 
 AMOUNT = {"max_digits": 20, "decimal_places": 4}
 
@@ -33,6 +33,10 @@ class ImportBatch(models.Model):
     unmatched = models.PositiveIntegerField(default=0)
     linked = models.PositiveIntegerField(default=0, help_text="Waiting unmatched records linked by this Udyam file.")
     rejected = models.PositiveIntegerField(default=0)
+    # A database default too: the case engine's benchmark writes batches with plain SQL.
+    warned = models.PositiveIntegerField(
+        default=0, db_default=0, help_text="Rows loaded with a warning (in the reject report)."
+    )
     reject_report = models.CharField(max_length=500, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -46,12 +50,17 @@ class ImportBatch(models.Model):
 
 
 class FeedReject(models.Model):
-    """A row of a feed file that was not loaded, with the reason: nothing is dropped silently."""
+    """A row of a feed file that was not loaded, with the reason: nothing is dropped silently. Or,
+    of kind warning, a row that was loaded with something the department should look at (a
+    category its figures do not fit)."""
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejects")
     row_number = models.PositiveIntegerField(help_text="Line of the file (the header is line 1).")
     reason = models.TextField()
     raw = models.TextField()
+    kind = models.CharField(
+        max_length=8, choices=RejectKind.choices, default=RejectKind.REJECT, db_default=RejectKind.REJECT
+    )
 
     class Meta:
         ordering = ["batch", "row_number"]
@@ -97,6 +106,10 @@ class Enterprise(FeedRecord):
     investment = models.DecimalField(**AMOUNT)
     turnover = models.DecimalField(**AMOUNT)
     employees = models.PositiveIntegerField()
+    # The owner's contact on the Udyam profile (the file's optional last columns), for the one-time
+    # codes of the owner's sign-in. Empty: not given; a file without the columns leaves them be.
+    email = models.EmailField(null=True, blank=True)
+    mobile = models.CharField(max_length=10, null=True, blank=True, help_text="10 digits, without +91.")
 
     class Meta:
         ordering = ["udyam_number"]

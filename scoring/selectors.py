@@ -8,29 +8,19 @@ from datetime import date
 
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 
-from .choices import ConsentSource
-from .models import (
-    Assessment,
-    CreditRecord,
-    DataConsent,
-    Enterprise,
-    EpfoReturn,
-    FinancialYear,
-    GstReturn,
-    PowerBill,
-    ScoringModel,
-)
+from . import models
+from .choices import ConsentSource, Source
+from .feeds import SPECS, profile_flags
+from .models import Assessment, DataConsent, Enterprise, FinancialYear, ScoringModel
 from .rules import UnitFacts
 from .rules.measures import epfo_due_periods
 from .rules.sql import financials_sql
 from .rules.windows import add_months, due_periods, history, latest_year_end_before, month_start, prior, recent
 
-FEEDS = {
-    "gst": (GstReturn, "period"),
-    "epfo": (EpfoReturn, "wage_month"),
-    "power": (PowerBill, "bill_month"),
-    "credit": (CreditRecord, "month"),
-}
+# The monthly feeds the rules aggregate over month windows: (model, period column), from the
+# feed registry (scoring/feeds.py).
+FEEDS = {str(spec.source): (getattr(models, spec.model), spec.period) for spec in SPECS.values() if spec.monthly}
+GST, EPFO, POWER, CREDIT = (SPECS[source] for source in (Source.GST, Source.EPFO, Source.POWER, Source.CREDIT))
 OVERRIDE_WINDOW = 3  # §4.4: "any dpd > 90 in R_3"
 
 
@@ -75,7 +65,7 @@ class _Plan:
             reader = getattr(self, f"_plan_{indicator['measure']['kind']}")(code, indicator)
             self.readers[code] = reader
         r3 = recent(as_of, OVERRIDE_WINDOW)
-        self._add("credit", "override_max_dpd", Max("dpd", filter=_between("month", r3)), r3)
+        self._add("credit", "override_max_dpd", Max("dpd", filter=_between(CREDIT.period, r3)), r3)
 
     def _add(self, source, name, aggregate, months):
         self.aggregates[source][name] = aggregate
@@ -85,7 +75,8 @@ class _Plan:
         measure = indicator["measure"]
         source, fld, n = indicator["source"], measure["field"], measure["window_months"]
         period = FEEDS[source][1]
-        known = Q(filed_on__lte=self.as_of) if source == "gst" else Q()  # §2: filed by T
+        # §3: a GST period's value counts only if its return was filed by T
+        known = Q(**{f"{GST.known_on}__lte": self.as_of}) if source == Source.GST else Q()
         for name, months in (("recent", recent(self.as_of, n)), ("prior", prior(self.as_of, n))):
             where = _between(period, months) & known
             self._add(source, f"{code}__{name}_total", Sum(fld, filter=where), months)
@@ -105,10 +96,10 @@ class _Plan:
     def _plan_filing_regularity(self, code, indicator):
         measure = indicator["measure"]
         plan = due_periods(self.as_of, measure["periods"], measure["due_day"])
-        for name, agg in _statuses("period", "filed_on", plan, self.as_of, f"{code}__s").items():
+        for name, agg in _statuses(GST.period, GST.known_on, plan, self.as_of, f"{code}__s").items():
             self._add("gst", name, agg, [d.period for d in plan])
         first, last = history(self.as_of)
-        self._add("gst", f"{code}__history", Count("id", filter=_between("period", [first, last])), [first])
+        self._add("gst", f"{code}__history", Count("id", filter=_between(GST.period, [first, last])), [first])
 
         def read(rows):
             row = rows.get("gst", {})
@@ -121,8 +112,9 @@ class _Plan:
 
     def _plan_max_dpd(self, code, indicator):
         months = recent(self.as_of, indicator["measure"]["window_months"])
-        self._add("credit", f"{code}__max", Max("dpd", filter=_between("month", months)), months)
-        self._add("credit", f"{code}__bounced", Sum("bounced_instruments", filter=_between("month", months)), months)
+        in_window = _between(CREDIT.period, months)
+        self._add("credit", f"{code}__max", Max("dpd", filter=in_window), months)
+        self._add("credit", f"{code}__bounced", Sum("bounced_instruments", filter=in_window), months)
 
         def read(rows):
             row = rows.get("credit", {})
@@ -136,8 +128,9 @@ class _Plan:
         now = add_months(month_start(self.as_of), -1)
         then = add_months(now, -measure["months_apart"])
         for name, month in (("now", now), ("then", then)):
-            self._add("credit", f"{code}__{name}_total", Sum(fld, filter=Q(month=month)), [month])
-            self._add("credit", f"{code}__{name}_records", Count("id", filter=Q(month=month)), [month])
+            in_month = Q(**{CREDIT.period: month})
+            self._add("credit", f"{code}__{name}_total", Sum(fld, filter=in_month), [month])
+            self._add("credit", f"{code}__{name}_records", Count("id", filter=in_month), [month])
 
         def read(rows):
             row = rows.get("credit", {})
@@ -151,14 +144,14 @@ class _Plan:
     def _plan_payment_delays(self, code, indicator):
         measure = indicator["measure"]
         plan = epfo_due_periods(measure, self.as_of)
-        for name, agg in _statuses("wage_month", "remitted_on", plan, self.as_of, f"{code}__s").items():
+        for name, agg in _statuses(EPFO.period, EPFO.known_on, plan, self.as_of, f"{code}__s").items():
             self._add("epfo", name, agg, [d.period for d in plan])
         first, last = history(self.as_of)
-        self._add("epfo", f"{code}__history", Count("id", filter=_between("wage_month", [first, last])), [first])
+        self._add("epfo", f"{code}__history", Count("id", filter=_between(EPFO.period, [first, last])), [first])
         r6 = recent(self.as_of, measure.get("power_window_months", 6))
-        self._add("power", f"{code}__bills", Count("id", filter=_between("bill_month", r6)), r6)
-        arrears = _between("bill_month", r6) & Q(arrears__gt=0)
-        self._add("power", f"{code}__arrears", Count("bill_month", distinct=True, filter=arrears), r6)
+        self._add("power", f"{code}__bills", Count("id", filter=_between(POWER.period, r6)), r6)
+        arrears = _between(POWER.period, r6) & Q(arrears__gt=0)
+        self._add("power", f"{code}__arrears", Count(POWER.period, distinct=True, filter=arrears), r6)
 
         def read(rows):
             epfo, power = rows.get("epfo", {}), rows.get("power", {})
@@ -185,8 +178,9 @@ def scoring_feed_querysets(*, plan: "_Plan", id_from: int | None = None, id_to: 
     querysets = {}
     for source, aggregates in plan.aggregates.items():
         if source == "financials":
-            queryset = FinancialYear.objects.filter(year_end__lte=latest_year_end_before(plan.as_of))
-            fields = ("enterprise_id", "year_end", "revenue", "net_profit")
+            year_end = SPECS[Source.FINANCIALS].period
+            queryset = FinancialYear.objects.filter(**{f"{year_end}__lte": latest_year_end_before(plan.as_of)})
+            fields = ("enterprise_id", year_end, "revenue", "net_profit")
             querysets[source] = _in_range(queryset, id_from, id_to).values_list(*fields)
             continue
         model, period = FEEDS[source]
@@ -233,12 +227,13 @@ def scoring_facts(*, model_def: dict, as_of: date, id_from: int, id_to: int) -> 
             continue
         for row in queryset:
             rows[row.pop("enterprise_id")][source] = row
+    flags = profile_flags()  # has_gstin, has_epfo_code: whether the profile carries the feed's key
     units = (
         Enterprise.objects.filter(id__gte=id_from, id__lt=id_to)
-        .values_list("id", "major_activity", "category", "date_of_commencement", "gstin", "epfo_code")
+        .values_list("id", "major_activity", "category", "date_of_commencement", *flags.values())
         .order_by("id")
     )
-    for enterprise_id, activity, category, commenced, gstin, epfo_code in units:
+    for enterprise_id, activity, category, commenced, *keys in units:
         unit_rows = rows.get(enterprise_id, {})
         yield (
             enterprise_id,
@@ -246,8 +241,7 @@ def scoring_facts(*, model_def: dict, as_of: date, id_from: int, id_to: int) -> 
                 major_activity=activity,
                 category=category,
                 date_of_commencement=commenced,
-                has_gstin=bool(gstin),
-                has_epfo_code=bool(epfo_code),
+                **{flag: bool(key) for flag, key in zip(flags, keys, strict=True)},
                 inputs={code: read(unit_rows) for code, read in plan.readers.items()},
                 max_dpd_r3=unit_rows.get("credit", {}).get("override_max_dpd"),
             ),

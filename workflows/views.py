@@ -18,6 +18,7 @@ from casework.choices import FINANCIAL_REMEDY_TYPES, AttachmentKind, CaseStage, 
 from casework.models import Remedy
 from casework.services import attachment_add, remedy_add, remedy_drop, unit_branches
 from core.errors import REFUSALS, refusal_text
+from core.http import redirect_back
 from partners.choices import WORKING_ROLES, Role
 from partners.models import District, Membership
 from partners.selectors import membership_in_effect_q
@@ -102,7 +103,7 @@ def claim(request, pk: int):
     if request.headers.get("HX-Request"):
         task = Task.objects.select_related("enterprise__district", "assignee").get(pk=task.pk)
         return render(request, "workflows/_inbox_row.html", {"task": task, "tab": "queue", "now": timezone.now()})
-    return redirect(request.POST.get("next") or reverse("workflows:task", args=[task.pk]))
+    return redirect_back(request, reverse("workflows:task", args=[task.pk]))
 
 
 @login_required

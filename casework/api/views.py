@@ -9,7 +9,7 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,6 +19,7 @@ from casework.choices import OPEN_STAGES, CasePriority, CaseStage
 from casework.models import Attachment, Case, CaseEvent, Comment, DocumentRequest, FieldVisitReport, Remedy
 from casework.selectors import case_list_for_user, user_may_direct_case
 from core.api import error_responses
+from core.api_input import JsonParser
 from core.api_views import ListApi
 from core.errors import Conflict
 from workflows import services as workflow
@@ -281,7 +282,7 @@ class CaseAttachmentListApi(ListApi):
     model = Attachment
 
     serializer_class = AttachmentSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, JsonParser]
 
     def list_queryset(self):
         case = case_for(self.request, self.kwargs["pk"])

@@ -87,6 +87,14 @@ class RegistrationForm(forms.Form):
         return data
 
 
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("The code we sent"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
 class SignInForm(AuthenticationForm):
     """The common sign-in: staff with their username, owners with the email they registered
     (their username), typed in any case."""

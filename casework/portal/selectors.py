@@ -3,8 +3,8 @@ that answers who sees what); everything else is read from those units."""
 
 from django.db.models import Prefetch, QuerySet
 
-from casework.choices import OPEN_STAGES, DocumentRequestStatus, RemedyPlanStatus
-from casework.models import Attachment, Case, DocumentRequest
+from casework.choices import OPEN_STAGES, DocumentRequestStatus, OwnerClaimStatus, RemedyPlanStatus
+from casework.models import Attachment, Case, DocumentRequest, OwnerClaim
 from casework.selectors import case_list_for_user
 from partners.choices import Role
 from partners.selectors import user_roles
@@ -46,3 +46,18 @@ def owner_remedies(case: Case) -> list:
     """The remedies of the case's approved plan (a draft is the clinic's working paper)."""
     plan = case.remedy_plans.filter(status=RemedyPlanStatus.APPROVED).order_by("-number").first()
     return list(plan.remedies.select_related("owner").order_by("target_date", "pk")) if plan else []
+
+
+def owner_claim_started(claim_id, *, method: str) -> OwnerClaim | None:
+    """The registration `claim_id` (from the session that started it) while it waits, by `method`."""
+    if not isinstance(claim_id, int):
+        return None
+    return (
+        OwnerClaim.objects.filter(pk=claim_id, status=OwnerClaimStatus.PENDING, method=method)
+        .select_related("enterprise")
+        .first()
+    )
+
+
+def user_is_district_officer(user) -> bool:
+    return any(m.role == Role.DISTRICT_OFFICER for m in user_roles(user))

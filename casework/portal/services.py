@@ -1,4 +1,5 @@
-"""Writes of the owner portal: an owner registers, answers a request for documents.
+"""Writes of the owner portal: who may register (the unit's numbers; the proof of control and the
+account are in registration.py), an owner answers a request for documents.
 
 Each calls the owning app's services (partners.services.membership_grant,
 casework.services.attachment_add, and the case engine's document_request_close through
@@ -8,9 +9,8 @@ the portal itself guarantees: who may register, and that a request is answered w
 import re
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -18,8 +18,6 @@ from casework.choices import AttachmentKind, DocumentRequestStatus
 from casework.hooks import document_request_close
 from casework.models import Attachment, DocumentRequest
 from casework.services import attachment_add
-from partners.choices import Role
-from partners.services import membership_grant
 from scoring.models import Enterprise
 
 
@@ -54,27 +52,6 @@ def email_taken(email: str) -> bool:
     User = get_user_model()
     email = (email or "").strip()
     return User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists()
-
-
-@transaction.atomic
-def owner_register(*, udyam_number: str, pan: str, email: str, password: str):
-    """Makes an account for the owner of the unit with this Udyam number and PAN: one account
-    per email (the email is also the username), holding an enterprise owner's membership."""
-    unit = enterprise_for_registration(udyam_number=udyam_number, pan=pan)
-    User = get_user_model()
-    email = (email or "").strip().lower()
-    if email_taken(email):
-        raise ValidationError({"email": _("An account with this email already exists: sign in instead.")})
-    validate_password(password, user=User(username=email, email=email))
-    try:
-        # A savepoint: of two registrations racing with one email, the second trips the unique
-        # username and only its insert rolls back.
-        with transaction.atomic():
-            user = User.objects.create_user(username=email, email=email, password=password)
-    except IntegrityError:
-        raise ValidationError({"email": _("An account with this email already exists: sign in instead.")}) from None
-    membership_grant(user=user, role=Role.ENTERPRISE_OWNER, enterprise=unit)
-    return user
 
 
 @transaction.atomic

@@ -59,6 +59,21 @@ class EmailChannel(OutboundChannel):
         email.attach_alternative(html, "text/html")
         return email
 
+    def send_direct(self, *, to: str, subject: str, text: str, key: str) -> None:
+        """One plain message to an address that is nobody's account (a one-time code to the email on
+        a unit's Udyam record): sent now, never stored; DeliveryFailed if it did not go."""
+        email = EmailMultiAlternatives(
+            subject=subject,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
+            headers={"Message-ID": f"<{key}@{_domain()}>", "X-JKMHC-Event": "direct"},
+        )
+        try:
+            email.send(fail_silently=False)
+        except Exception as error:
+            raise _failure(error) from None
+
     def send(self, deliveries: Iterable, *, profiles: dict):
         connection = None
         try:

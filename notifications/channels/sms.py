@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from django.conf import settings
 
@@ -77,6 +78,26 @@ class SmsWebhookChannel(OutboundChannel):
             raise DeliveryFailed(f"gateway answered HTTP {status}", permanent=permanent) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
             raise DeliveryFailed(f"gateway unreachable: {getattr(error, 'reason', error)}") from None
+
+    def send_direct(self, *, to: str, subject: str, text: str, key: str) -> None:
+        """One SMS to a number that is nobody's account (a one-time code to the mobile on a unit's
+        Udyam record): posted now, never stored; `key` is the idempotency key. DeliveryFailed if
+        the gateway did not take it."""
+        self.post(
+            {
+                "delivery": key,
+                "event": "direct",
+                "to": to,
+                "recipient": None,
+                "language": "en",
+                "subject": subject,
+                "text": text[:SMS_LENGTH],
+                "url": "",
+                "case": None,
+                "task": None,
+                "created_at": datetime.now(UTC).isoformat(),
+            }
+        )
 
     def send(self, deliveries: Iterable, *, profiles: dict):
         for delivery in deliveries:

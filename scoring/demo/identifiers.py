@@ -5,35 +5,14 @@ multiplier is coprime with the modulus), so two units never share an identifier,
 past the population (used for the deliberate records of unknown keys) never meets a real unit.
 """
 
-from partners.geography import JAMMU_DISTRICTS, KASHMIR_DISTRICTS
+from partners.geography import CENSUS_2011_DISTRICT_CODES, GST_STATE_CODE, JAMMU_DISTRICTS, KASHMIR_DISTRICTS
 
 GSTIN_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-JK_STATE_CODE = "01"  # GST state code of Jammu & Kashmir
+JK_STATE_CODE = GST_STATE_CODE  # GST state code of Jammu & Kashmir
 
-# The Udyam number's 2-digit district code: J&K's census 2011 district numbering
-# (03 and 04, Leh and Kargil, are Ladakh's now).
-DISTRICT_CODES = {
-    "Kupwara": "01",
-    "Budgam": "02",
-    "Poonch": "05",
-    "Rajouri": "06",
-    "Kathua": "07",
-    "Baramulla": "08",
-    "Bandipora": "09",
-    "Srinagar": "10",
-    "Ganderbal": "11",
-    "Pulwama": "12",
-    "Shopian": "13",
-    "Anantnag": "14",
-    "Kulgam": "15",
-    "Doda": "16",
-    "Ramban": "17",
-    "Kishtwar": "18",
-    "Udhampur": "19",
-    "Reasi": "20",
-    "Jammu": "21",
-    "Samba": "22",
-}
+# The Udyam number's 2-digit district code: J&K's census 2011 district numbering, as the
+# districts carry it (partners/geography.py; 03 and 04, Leh and Kargil, are Ladakh's now).
+DISTRICT_CODES = dict(CENSUS_2011_DISTRICT_CODES)
 # Relative number of registered MSMEs: the two capitals lead, the hill districts trail.
 DISTRICT_WEIGHTS = {
     "Jammu": 17.0,

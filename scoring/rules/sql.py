@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ..choices import Source
+from ..feeds import SPECS, profile_flags
 from .measures import epfo_due_periods
 from .windows import due_periods
 from .wording import NO_DATA, NOT_APPLICABLE, SCORED
@@ -123,8 +125,9 @@ class AssessmentSql:
         self.s = _Steps()
         # Periods ending before the date of commencement are left out (no date: none is).
         self.s.add("first_month", "COALESCE(date_trunc('month', e.date_of_commencement)::date, DATE '-infinity')")
-        self.s.add("has_gstin", "(e.gstin IS NOT NULL)", inline=True)
-        self.s.add("has_epfo_code", "(e.epfo_code IS NOT NULL)", inline=True)
+        # has_gstin, has_epfo_code: whether the unit's profile carries a feed's key (scoring/feeds.py).
+        for flag, column in profile_flags().items():
+            self.s.add(flag, f"(e.{column} IS NOT NULL)", inline=True)
         self.indicators = [self._indicator(code, ind) for code, ind in model["indicators"].items()]
         self.last_band = f"band{len(model.get('overrides', []))}"
         self._totals()
@@ -409,11 +412,12 @@ class AssessmentSql:
 def financials_sql(table: str) -> str:
     """Per unit, the latest financial year that ended before T and the year before it (margin_change).
     Parameters: id_from, id_to, the latest year end allowed (windows.latest_year_end_before)."""
+    year = SPECS[Source.FINANCIALS].period  # the year's end (scoring/feeds.py)
     return (
-        "SELECT f.enterprise_id, f.year_end AS latest, f.revenue, f.net_profit AS profit, "
+        f"SELECT f.enterprise_id, f.{year} AS latest, f.revenue, f.net_profit AS profit, "
         "p.revenue AS prev_revenue, p.net_profit AS prev_profit FROM ("
-        f"SELECT DISTINCT ON (enterprise_id) enterprise_id, year_end, revenue, net_profit FROM {table} "
-        "WHERE enterprise_id >= %s AND enterprise_id < %s AND year_end <= %s "
-        "ORDER BY enterprise_id, year_end DESC) f "
-        f"LEFT JOIN {table} p ON p.enterprise_id = f.enterprise_id AND p.year_end = f.year_end - 1"
+        f"SELECT DISTINCT ON (enterprise_id) enterprise_id, {year}, revenue, net_profit FROM {table} "
+        f"WHERE enterprise_id >= %s AND enterprise_id < %s AND {year} <= %s "
+        f"ORDER BY enterprise_id, {year} DESC) f "
+        f"LEFT JOIN {table} p ON p.enterprise_id = f.enterprise_id AND p.{year} = f.{year} - 1"
     )

@@ -61,7 +61,8 @@ class EnterpriseFactory(_Provenance):
     class Params:
         serial = factory.LazyFunction(lambda: next(_serial))
 
-    udyam_number = factory.LazyAttribute(lambda o: f"UDYAM-JK-02-{o.serial:07d}")
+    # The Udyam number carries its district's Census 2011 code (UDYAM-JK-14-… in Anantnag).
+    udyam_number = factory.LazyAttribute(lambda o: f"UDYAM-JK-{o.district.census_code or '00'}-{o.serial:07d}")
     enterprise_name = factory.LazyAttribute(lambda o: f"Unit {o.serial}")
     pan = factory.LazyAttribute(lambda o: make_pan(o.serial))
     gstin = factory.LazyAttribute(lambda o: make_gstin(o.pan))

@@ -47,3 +47,15 @@ def test_every_district_has_one_dic_under_its_divisions_directorate():
 
 def test_no_bank_is_seeded():
     assert not Organisation.objects.filter(kind=OrganisationKind.BANK).exists()
+
+
+def test_each_district_carries_its_census_2011_code():
+    """The two digits of a Udyam number after UDYAM-JK- (scoring checks them against the unit's
+    district): J&K's Census 2011 district codes, Leh's 03 and Kargil's 04 now Ladakh's."""
+    codes = dict(District.objects.values_list("name", "census_code"))
+    assert codes == {
+        "Kupwara": "01", "Budgam": "02", "Poonch": "05", "Rajouri": "06", "Kathua": "07", "Baramulla": "08",
+        "Bandipora": "09", "Srinagar": "10", "Ganderbal": "11", "Pulwama": "12", "Shopian": "13", "Anantnag": "14",
+        "Kulgam": "15", "Doda": "16", "Ramban": "17", "Kishtwar": "18", "Udhampur": "19", "Reasi": "20",
+        "Jammu": "21", "Samba": "22",
+    }  # fmt: skip

@@ -3,6 +3,7 @@ the unit's page (profile, consent, report card, progress, what is asked, message
 append-only history noted on the case, documents sent against a request, and owners seeing only
 their own unit. Through the test client, as the personas."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -56,9 +57,20 @@ def register(client, unit, *, email="owner@example.org", pan=None, udyam=None, p
     )
 
 
-def test_an_owner_registers_with_udyam_number_pan_and_email_and_becomes_its_owner(client):
+def test_an_owner_registers_with_udyam_number_pan_and_email_and_becomes_its_owner(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     unit = unit_at("Anantnag")
-    response = register(client, unit, email="Owner@Example.org", udyam=unit.udyam_number.lower(), pan=unit.pan.lower())
+    unit.email = "accounts@unit.example.in"  # on its Udyam record: the one-time code goes there (issue 16)
+    unit.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = register(
+            client, unit, email="Owner@Example.org", udyam=unit.udyam_number.lower(), pan=unit.pan.lower()
+        )
+    assert response.status_code == 302 and response["Location"] == "/portal/register/code/"
+    assert not Membership.objects.filter(enterprise_id=unit.pk).exists()  # nothing before the proof
+    code = re.search(r"code is (\d{6})", mailoutbox[-1].body).group(1)
+    response = client.post("/portal/register/code/", {"code": code})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     user = get_user_model().objects.get(email="owner@example.org")
     assert user.username == "owner@example.org" and user.check_password(PASSWORD)

@@ -4,11 +4,13 @@ and unique identifiers, determinism, 30 months of feeds, and a band mix that is 
 import csv
 import re
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, datetime
 from io import StringIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from stdnum.in_ import gstin as stdnum_gstin
 from stdnum.in_ import pan as stdnum_pan
@@ -222,6 +224,7 @@ def test_seeding_twice_changes_nothing(tmp_path):
 
 
 @pytest.mark.django_db
+@time_machine.travel(datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Kolkata")), tick=False)
 def test_deliberate_errors_are_rejected_with_reasons_or_kept_unmatched(tmp_path):
     paths = write_demo_feeds(units=50, directory=tmp_path, as_of=AS_OF, seed=2, with_errors=True)
     expected = deliberate_counts(AS_OF)

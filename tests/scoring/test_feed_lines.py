@@ -2,11 +2,13 @@
 feeds.parse_fields accepts, with the same stored values; anything else goes through parse_fields."""
 
 import csv
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,21 +46,31 @@ def _texts(canonical, odd):
 
 
 TEXTS = {
-    "gstin": _texts([make_gstin(make_pan(7)), make_gstin(make_pan(8))], ["01ABCDE1234F1Z9", " x", "", "a"]),
+    "gstin": _texts(
+        [make_gstin(make_pan(7)), make_gstin(make_pan(8))],
+        ["01ABCDE1234F1Z9", " x", "", "a", make_gstin(make_pan(7), state="07"), "01-" + make_gstin(make_pan(7))[2:]],
+    ),
     "pan": _texts([make_pan(7)], [make_pan(7).lower(), "ABCDE1234", "", " " + make_pan(7)]),
-    "udyam": _texts(["UDYAM-JK-02-0000001"], ["udyam-jk-02-0000001", "UDYAM-JK-2-0000001", ""]),
+    "udyam": _texts(
+        ["UDYAM-JK-02-0000001"],
+        ["udyam-jk-02-0000001", "UDYAM-JK-2-0000001", "", "UDYAM-DL-02-0000001", "UDYAM JK 02 0000001"],
+    ),
     "code": _texts(["JKPDD001", "A/B-1", "X" * 32], ["jkpdd001", "A B", "X" * 33, "", " JK1"]),
     "ifsc": _texts(["JAKA0ANTNAG"], ["jaka0antnag", "JAKA1ANTNAG", ""]),
-    "month": _texts(["2026-09", "1900-01", "2999-12"], ["2026-9", "2026-13", "1899-12", "2026-09-01", " 2026-09", ""]),
+    "month": _texts(
+        ["2026-09", "1900-01", "2999-12", "2026-11", "2026-12"],
+        ["2026-9", "2026-13", "1899-12", "2026-09-01", " 2026-09", "", "٢٠٢٦-٠٩"],
+    ),
     "date": _texts(
-        ["2026-10-18", "2024-02-29", "0001-01-01"], ["2026-02-29", "2026-10-18 ", "18/10/2026", "2024-W01-1"]
+        ["2026-10-18", "2024-02-29", "0001-01-01", "2099-01-01"],
+        ["2026-02-29", "2026-10-18 ", "18/10/2026", "2024-W01-1", "20261018", "٢٠٢٦-١٠-١٨"],
     ),
     "amount": _texts(
         ["100000", "0", "12.5", "0.0001", "999999999999999.9999"],
-        ["12.50000", "1.23456", "-5", "+5", "1e3", " 7 ", "1_000", "٣", ".5", "5.", "9" * 16, ""],
+        ["12.50000", "1.23456", "-5", "+5", "1e3", " 7 ", "1_000", "٣", ".5", "5.", "9" * 16, "", "NaN", "-0"],
     ),
-    "count": _texts(["14", "0", "999999999"], ["-1", "+3", "1.0", " 2", "²", "٣", "3000000000", ""]),
-    "fy": _texts(["2024-25", "1999-00"], ["2024-26", "1899-00", "2024-2025", ""]),
+    "count": _texts(["14", "0", "999999999"], ["-1", "+3", "1.0", " 2", "²", "٣", "3000000000", "", "1_0"]),
+    "fy": _texts(["2024-25", "1999-00", "2026-27", "2027-28"], ["2024-26", "1899-00", "2024-2025", ""]),
     "text": _texts(["Kashmir Walnut Works", "A", "x" * 300, "Ünïcode Works"], [" Padded ", "", "x" * 301, "a\tb "]),
     "district": _texts(["Anantnag", "anantnag", "Srinagar"], ["Leh", " Srinagar", ""]),
     "activity": _texts(["manufacturing", "services", "trading"], ["Manufacturing", "micro", "retail", ""]),
@@ -189,6 +201,7 @@ def test_rows_parse_fields_rejects_are_never_canonical():
 
 
 @pytest.mark.django_db
+@time_machine.travel(datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Kolkata")), tick=False)
 def test_odd_but_valid_lines_load_as_parse_fields_reads_them(tmp_path):
     """Quotes, a name over two lines, CRLF endings, a reordered header with an extra column, spaces
     and lower case: the slow path, and the same stored values as the canonical rows."""
@@ -196,7 +209,7 @@ def test_odd_but_valid_lines_load_as_parse_fields_reads_them(tmp_path):
     gstin = make_gstin(pan)
     header = [h for h in SPECS["udyam"].headers if h != "gstin"] + ["remarks", "gstin"]
     row = {
-        "udyam_number": "udyam-jk-02-0000031",
+        "udyam_number": "udyam-jk-14-0000031",  # Anantnag's Census 2011 code
         "enterprise_name": "Walnut Works,\nAnantnag",
         "pan": pan.lower(),
         "epfo_code": "",
@@ -219,7 +232,7 @@ def test_odd_but_valid_lines_load_as_parse_fields_reads_them(tmp_path):
         writer.writerow([row[h] for h in header])
     batch = feed_import(source="udyam", path=path)
     assert (batch.rows, batch.inserted, batch.rejected) == (1, 1, 0)
-    unit = Enterprise.objects.get(udyam_number="UDYAM-JK-02-0000031")
+    unit = Enterprise.objects.get(udyam_number="UDYAM-JK-14-0000031")
     assert (unit.enterprise_name, unit.gstin, unit.pan) == ("Walnut Works,\nAnantnag", gstin, pan)
     assert (unit.investment, unit.turnover, unit.district.name) == (Decimal("2500000.5"), Decimal(9000000), "Anantnag")
     assert list(unit.power_connections.values_list("consumer_number", flat=True)) == ["JKPDD031"]
@@ -237,3 +250,63 @@ def test_odd_but_valid_lines_load_as_parse_fields_reads_them(tmp_path):
         (date(2026, 7, 1), Decimal("100000.5")),
         (date(2026, 9, 1), Decimal("100000")),
     ]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(lines(), st.dates(date(1990, 1, 1), date(2100, 12, 31)))
+def test_with_a_receipt_date_a_line_the_pattern_takes_is_one_parse_fields_takes(case, received):
+    """Where the rules combine: the canonical patterns, python-stdnum, J&K's codes and the periods
+    a file received on `received` may hold. The fast path never takes a line parse_fields refuses."""
+    source, fields = case
+    spec = SPECS[source]
+    pattern = LinePattern(spec, spec.headers, DISTRICTS, received)
+    line = ",".join(fields) + "\n"
+    if pattern.copy_line(line, 5) is not None:
+        parse_fields(spec, fields, received)  # must not raise RowError
+    if source != Source.UDYAM and pattern.block_is_canonical(line) and pattern.block_values_pass([line[:-1]]):
+        parse_fields(spec, fields, received)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dates(date(1990, 1, 1), date(2100, 12, 31)), st.dates(date(1990, 1, 1), date(2100, 12, 31)))
+def test_a_period_loads_exactly_when_it_is_not_after_the_month_of_receipt(period, received):
+    spec = SPECS[Source.GST]
+    fields = [make_gstin(make_pan(7)), f"{period:%Y-%m}", "1", "1", ""]
+    fits = period.replace(day=1) <= received.replace(day=1)
+    try:
+        parse_fields(spec, fields, received)
+        assert fits
+    except RowError as exc:
+        assert not fits and "is after the month the file was received" in str(exc)
+    pattern = LinePattern(spec, spec.headers, received=received)
+    assert (pattern.copy_line(",".join(fields) + "\n", 2) is not None) == fits
+
+
+CONTACTS = {
+    "email": _texts(
+        ["owner@walnut.example", "a.b+c@x-y.example.org", ""],
+        ["Owner@Walnut.EXAMPLE", "owner@", "@x.org", " a@b.example", "a@b", "a,b@c.example", "=cmd@x.example"],
+    ),
+    "mobile": _texts(
+        ["9876543210", "6000000000", ""],
+        ["+91 98765 43210", "09876543210", "5876543210", "98765", "٩٨٧٦٥٤٣٢١٠", "919876543210"],
+    ),
+}
+
+
+@settings(max_examples=1000, deadline=None)
+@given(lines().filter(lambda c: c[0] == Source.UDYAM), CONTACTS["email"], CONTACTS["mobile"])
+def test_a_udyam_line_with_the_contact_columns_the_pattern_takes_is_stored_as_parse_fields_reads_it(
+    case, email, mobile
+):
+    _, fields = case
+    spec = SPECS[Source.UDYAM]
+    fields = [*fields, email, mobile]
+    line = ",".join(fields) + "\n"
+    staged = LinePattern(spec, spec.all_headers, DISTRICTS).copy_line(line, 5)
+    if staged is None:
+        return
+    values = parse_fields(spec, fields)  # must not raise RowError
+    row = next(csv.reader(StringIO(staged)))
+    assert row[-4:-2] == [values["email"] or "", values["mobile"] or ""]
+    assert row[-2] == line.rstrip("\n")

@@ -2,11 +2,13 @@
 records, row-level rejects and the `import_feed` command."""
 
 import csv
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -16,6 +18,15 @@ from scoring.services.feeds import FeedFileError, feed_import
 from tests.factories.scoring import make_gstin, make_pan
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _received_in_november_2026():
+    """The files below hold records up to 2026-10 and are received on 2026-11-22, whatever day the
+    tests run (no record may be of a period after its file's receipt)."""
+    with time_machine.travel(datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Kolkata")), tick=False):
+        yield
+
 
 PAN_A, PAN_B = make_pan(901), make_pan(902)
 GSTIN_A, GSTIN_B = make_gstin(PAN_A), make_gstin(PAN_B)
@@ -30,7 +41,8 @@ def write(tmp_path, name, source, rows, headers=None):
     return path
 
 
-def udyam_row(number="UDYAM-JK-02-0000001", gstin=GSTIN_A, pan=PAN_A, district="Anantnag", **overrides):
+# A Udyam number carries its district's Census 2011 code: UDYAM-JK-02-… is a unit of Budgam.
+def udyam_row(number="UDYAM-JK-02-0000001", gstin=GSTIN_A, pan=PAN_A, district="Budgam", **overrides):
     row = {
         "udyam_number": number,
         "enterprise_name": "Kashmir Walnut Works",
@@ -62,7 +74,8 @@ def snapshot():
 
 
 def test_loads_profiles_and_links_identifiers(tmp_path):
-    batch = feed_import(source="udyam", path=write(tmp_path, "u.csv", "udyam", [udyam_row()]))
+    row = udyam_row(number="UDYAM-JK-14-0000001", district="Anantnag")
+    batch = feed_import(source="udyam", path=write(tmp_path, "u.csv", "udyam", [row]))
     assert (batch.inserted, batch.rejected, batch.rows) == (1, 0, 1)
     unit = Enterprise.objects.get()
     assert unit.gstin == GSTIN_A and unit.district.name == "Anantnag" and unit.employees == 14

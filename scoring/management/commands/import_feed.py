@@ -20,8 +20,10 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: cannot be read as a {source} file: {exc}") from exc
         counts = ", ".join(
             f"{name} {getattr(batch, name)}"
-            for name in ("inserted", "replaced", "unchanged", "unmatched", "rejected", "superseded", "linked")
+            for name in ("inserted", "replaced", "unchanged", "unmatched", "rejected", "superseded", "linked", "warned")
         )
         self.stdout.write(f"{source} {path} (batch {batch.pk}, {batch.rows} rows): {counts}")
-        if batch.rejected:
+        if batch.rejected or batch.warned:
             self.stdout.write(f"reject report: {batch.reject_report}")
+        if batch.warned:
+            self.stdout.write(f"{batch.warned} row(s) loaded with a warning: see the report's rows of kind 'warning'")

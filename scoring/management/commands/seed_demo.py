@@ -1,5 +1,5 @@
-import time
-from datetime import date
+import time as clock
+from datetime import date, datetime, time
 from pathlib import Path
 
 from django.conf import settings
@@ -10,7 +10,7 @@ from scoring.demo import SOURCES, write_demo_feeds
 from scoring.models import Enterprise
 from scoring.services.feeds import FeedFileError, feed_import
 
-COUNTS = ("rows", "inserted", "replaced", "unchanged", "superseded", "unmatched", "linked", "rejected")
+COUNTS = ("rows", "inserted", "replaced", "unchanged", "superseded", "unmatched", "linked", "rejected", "warned")
 
 
 class Command(BaseCommand):
@@ -35,23 +35,27 @@ class Command(BaseCommand):
         if if_empty and not files_only and Enterprise.objects.exists():
             self.stdout.write("units are already loaded: nothing to do (--if-empty)")
             return
-        as_of = as_of or timezone.localdate()
+        # The files are as of `as_of`: given another day than today, they are taken as received
+        # on it (a record of a later period would be refused, feeds.not_after), whatever today is.
+        today = timezone.localdate()
+        received_at = timezone.make_aware(datetime.combine(as_of, time(12))) if as_of and as_of != today else None
+        as_of = as_of or today
         directory = dir or Path(settings.MEDIA_ROOT) / "demo"
-        started = time.perf_counter()
+        started = clock.perf_counter()
         paths = write_demo_feeds(units=units, directory=directory, as_of=as_of, seed=seed, with_errors=with_errors)
         self.stdout.write(
             f"wrote {units:,} units' feeds as of {as_of} (seed {seed}) to {directory} "
-            f"in {time.perf_counter() - started:.1f}s"
+            f"in {clock.perf_counter() - started:.1f}s"
         )
         if files_only:
             return
         for source in SOURCES:
-            started = time.perf_counter()
+            started = clock.perf_counter()
             try:
-                batch = feed_import(source=source, path=paths[source])
+                batch = feed_import(source=source, path=paths[source], received_at=received_at)
             except FeedFileError as exc:
                 raise CommandError(f"{paths[source]}: cannot be read as a {source} file: {exc}") from exc
             counts = ", ".join(f"{name} {getattr(batch, name):,}" for name in COUNTS)
-            self.stdout.write(f"{source}: {counts} ({time.perf_counter() - started:.1f}s)")
-            if batch.rejected:
+            self.stdout.write(f"{source}: {counts} ({clock.perf_counter() - started:.1f}s)")
+            if batch.rejected or batch.warned:
                 self.stdout.write(f"  reject report: {batch.reject_report}")

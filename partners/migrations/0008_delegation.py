@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0006_layers_owner_unit_by_id'),
+        ('partners', '0007_layers_owner_unit_by_id'),
         ('workflows', '0008_task_enterprise'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,8 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0005_delivery_due_index_order'),
-        ('partners', '0007_delegation'),
+        ('notifications', '0006_owner_registration_events'),
+        ('partners', '0008_delegation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

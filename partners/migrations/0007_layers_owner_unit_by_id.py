@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0005_data_consent'),
+        ('partners', '0006_district_census_code'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,4 @@
-"""DataConsent moves here from partners (partners 0006; docs/decisions/0005-layers.md): in Django's
+"""DataConsent moves here from partners (partners 0007; docs/decisions/0005-layers.md): in Django's
 state only. The table keeps its name, partners_dataconsent, its rows and its append-only triggers."""
 
 
@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0005_model_drafts_and_what_if'),
+        ('scoring', '0007_enterprise_owner_contact'),
         ('partners', '0005_data_consent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
