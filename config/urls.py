@@ -6,13 +6,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from casework.portal.forms import SignInForm
 from core.api import api_not_found
 
-from . import views
+from . import health, views
 
 # 500 in the site's style, the API's JSON under /api/, 503 when the database was busy (core/views.py).
 handler500 = "core.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The load balancer's probe (config/health.py).
+    path("healthz/", health.healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),

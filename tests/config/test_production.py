@@ -236,9 +236,10 @@ def test_with_debug_off_the_api_docs_load_their_swagger_ui_and_script(site):
     assert status == 200 and "javascript" in headers["Content-Type"] and b"SwaggerUIBundle" in body
 
 
-def test_plain_http_is_sent_to_https(site):
+def test_plain_http_is_sent_to_https_but_the_health_probe_is_answered(site):
     status, headers, _ = site.get("/accounts/login/", https=False)
     assert status == 301 and headers["Location"].startswith("https://")
+    assert site.get("/healthz/", https=False)[0] in (200, 503)
 
 
 def test_with_debug_off_every_page_has_the_security_headers(site):
