@@ -314,3 +314,11 @@ def test_a_request_waiting_on_a_lock_answers_503_with_retry_after_instead_of_han
     busy = [line for line in site.log_lines() if line.get("request_id") == "locked-page"]
     assert any("database busy (lock_timeout)" in line["message"] for line in busy), busy
     assert get_user_model().objects.filter(username="gunicorn.officer").exists()
+
+
+def test_the_env_file_example_lists_every_variable_the_project_reads():
+    read = set(re.findall(r'env\.[a-z_]+\(\s*"([A-Z0-9_]+)"', (ROOT / "config" / "settings.py").read_text()))
+    read |= set(re.findall(r'os\.environ\.get\("([A-Z0-9_]+)"', (ROOT / "deploy" / "gunicorn.conf.py").read_text()))
+    example = (ROOT / "deploy" / "jkmhc.env.example").read_text()
+    listed = set(re.findall(r"^#?([A-Z][A-Z0-9_]+)=", example, flags=re.MULTILINE))
+    assert read - listed == set()
