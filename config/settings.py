@@ -2,13 +2,16 @@
 
 With no environment at all the project runs its embedded default: SQLite, Celery eager,
 DEBUG on, a development secret key. Production (DEBUG off) refuses to start without a real
-SECRET_KEY (see config/checks.py).
+SECRET_KEY and a broker (core/checks.py), and its defaults are the safe ones: HTTPS only, secure
+cookies, HSTS, a Content-Security-Policy, hashed and compressed static files, JSON logs
+(docs/decisions/0006-runtime.md; deploy/jkmhc.env.example lists every variable).
 """
 
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from .schedule import BEAT_SCHEDULE
 
@@ -21,6 +24,10 @@ DEBUG = env.bool("DEBUG", default=True)
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# Which kind of process this is: "web" (set by deploy/gunicorn.conf.py) runs requests, which get the
+# short database and broker timeouts; anything else (Celery workers and beat, manage.py) does batch
+# work and gets the longer WORKER_* ones.
+WEB_PROCESS = env.str("JKMHC_PROCESS", default="") == "web"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -30,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -47,7 +55,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, the security middleware's included, carries its id.
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (hashed names, compressed copies, cached for ever) before anything touches the
+    # database or the session.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Before anything reads the database: a NUL character in the path, query, headers, cookies or a
     # form, or a form too large to read, is a 400, never a server error (issue 16).
     "core.middleware.RefuseUnusableInputMiddleware",
@@ -60,8 +74,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last: answers a locked-out sign-in with the lockout page (issue 16).
+    # Answers a locked-out sign-in with the lockout page (issue 16).
     "axes.middleware.AxesMiddleware",
+    # Last, so that it sees the view's own exceptions first: a lock timeout, deadlock or
+    # serialization failure answers 503 with Retry-After (after one retry of a GET).
+    "core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,9 +115,50 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
     )
+    # Persistent connections (seconds; 0 closes each at the end of its request), checked before
+    # reuse so that a connection the server dropped is replaced instead of failing a request.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # How long a statement may wait for a row lock, and run, before PostgreSQL cancels it
+    # (PostgreSQL durations: "3s", "500ms"; "0" is no limit). A request gives up quickly and answers
+    # 503 with Retry-After (core/middleware.py) instead of holding a gunicorn worker; batch work
+    # (workers, beat, manage.py: scoring, imports, migrations) may wait and run far longer.
+    if WEB_PROCESS:
+        DATABASE_LOCK_TIMEOUT = env.str("DATABASE_LOCK_TIMEOUT", default="3s")
+        DATABASE_STATEMENT_TIMEOUT = env.str("DATABASE_STATEMENT_TIMEOUT", default="30s")
+    else:
+        DATABASE_LOCK_TIMEOUT = env.str("WORKER_DATABASE_LOCK_TIMEOUT", default="60s")
+        DATABASE_STATEMENT_TIMEOUT = env.str("WORKER_DATABASE_STATEMENT_TIMEOUT", default="0")
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+        filter(
+            None,
+            [
+                DATABASES["default"]["OPTIONS"].get("options", ""),
+                f"-c lock_timeout={DATABASE_LOCK_TIMEOUT}",
+                f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}",
+            ],
+        )
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The embedded run: a single writer, so wait for locks instead of failing at once.
+    # The embedded run: one writer at a time. Wait for the lock instead of failing "database is
+    # locked", and take it when a transaction begins (IMMEDIATE): a transaction that read first
+    # and then wanted to write could not wait, SQLite would refuse it at once.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 30)
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+# What a request refused by a busy database is told (Retry-After, seconds).
+DATABASE_BUSY_RETRY_AFTER = env.int("DATABASE_BUSY_RETRY_AFTER", default=5)
+
+# The cache: Redis in production (CACHE_URL=redis://host:6379/2), one process's memory otherwise.
+# Short socket timeouts: a hung Redis slows a request by a second, never holds it.
+CACHE_URL = env.str("CACHE_URL", default="locmemcache://jkmhc")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": env.cache_url_config(CACHE_URL, backend="django.core.cache.backends.redis.RedisCache")}
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", env.float("CACHE_SOCKET_TIMEOUT", default=1.0))
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", env.float("CACHE_SOCKET_TIMEOUT", default=1.0))
+else:
+    CACHES = {"default": env.cache_url_config(CACHE_URL)}
+CACHES["default"].setdefault("KEY_PREFIX", "jkmhc")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -120,9 +178,24 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Where `collectstatic` gathers the files that WhiteNoise serves with DEBUG off.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 # The project's own front-end files (vendored htmx, the stylesheet): nothing from a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # With DEBUG off: names with a hash of the content (cached for ever by browsers, changed by a
+    # deploy) and gzip copies, both made by `collectstatic`. With DEBUG on: the files as they are.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# The demo (and the tests) serve straight from the apps' static folders, re-read on each request;
+# production serves what collectstatic gathered, read once at start.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 
@@ -133,11 +206,27 @@ LOGOUT_REDIRECT_URL = "login"
 # Celery: eager (in-process) unless a broker is configured.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://")
+# A publish after commit (notifications' kick) runs on the request's path: with the broker hung
+# (accepting connections, never answering) it must give up within about a second; the relay
+# hands over whatever was not published (notifications/delivery.py). Workers and beat wait longer.
+if WEB_PROCESS:
+    CELERY_BROKER_TIMEOUT = env.float("CELERY_BROKER_TIMEOUT", default=1.0)
+else:
+    CELERY_BROKER_TIMEOUT = env.float("WORKER_CELERY_BROKER_TIMEOUT", default=5.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": CELERY_BROKER_TIMEOUT,
+    "socket_connect_timeout": CELERY_BROKER_TIMEOUT,
+}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Processes per worker (deploy/jkmhc-worker.service); unset: one per core.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=0) or None
+# Workers log through settings.LOGGING (JSON lines with DEBUG off) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
@@ -295,9 +384,72 @@ OWNER_CODE_RESEND_SECONDS = env.int("OWNER_CODE_RESEND_SECONDS", default=60)
 OWNER_CLAIMS_PER_UNIT_PER_DAY = env.int("OWNER_CLAIMS_PER_UNIT_PER_DAY", default=5)
 # ------------------------------------------------------------------------------------------------
 
+
+# Security (docs/decisions/0006-runtime.md). Each from the variable of its name; the defaults with
+# DEBUG off are the safe ones (`manage.py check --deploy` is clean), with DEBUG on the demo's plain
+# HTTP. TLS ends at nginx, which sets X-Forwarded-Proto (deploy/nginx-jkmhc.conf).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The load balancer's probe may come over plain HTTP, straight to gunicorn.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SECURE_PROXY_SSL_HEADER = (
+    tuple(env.list("SECURE_PROXY_SSL_HEADER", default=["HTTP_X_FORWARDED_PROTO", "https"] if not DEBUG else [])) or None
+)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = env.bool("SECURE_CONTENT_TYPE_NOSNIFF", default=True)
+SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = env.str("SECURE_CROSS_ORIGIN_OPENER_POLICY", default="same-origin")
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# Origins allowed to POST besides the site itself, e.g. https://jkmhc.jk.gov.in (scheme included).
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp), in the demo too: scripts only from our static files (no
+# inline script, no eval: htmx and static/js/app.js need neither); styles from our files and inline
+# (the templates' style attributes and the portal's <style> blocks; a style cannot run code);
+# nothing from another origin, no framing, forms post only here.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+if env.str("CONTENT_SECURITY_POLICY_REPORT_URI", default=""):
+    _CSP["DIRECTIVES"]["report-uri"] = [env.str("CONTENT_SECURITY_POLICY_REPORT_URI")]
+# CONTENT_SECURITY_POLICY_REPORT_ONLY=true: reported (to the report URI) but not enforced, to try a
+# stricter policy on the live site first.
+if env.bool("CONTENT_SECURITY_POLICY_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
+# /healthz/ (config/health.py): 503 when the last SLA sweep finished longer ago than this (beat runs
+# it every minute), or a notification has waited this long for the relay (which runs every 15 s).
+HEALTH_SLA_SWEEP_MAX_AGE = env.int("HEALTH_SLA_SWEEP_MAX_AGE", default=5 * 60)
+HEALTH_NOTIFICATION_MAX_AGE = env.int("HEALTH_NOTIFICATION_MAX_AGE", default=10 * 60)
+
+# Logs on standard error: JSON lines with DEBUG off (one object a record, with the request's id:
+# core/logging.py), readable text in the demo. LOG_FORMAT=json|text chooses.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "core.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }

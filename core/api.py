@@ -8,12 +8,15 @@ Every error, whoever raises it (a serializer, a selector, a service, DRF itself)
 with 400 for bad input (field errors in `fields`), 401 when not signed in, 403 for an action the
 user may not take on an object they may see, 404 for an object they may not see (the same answer as
 for one that does not exist), 409 when the object changed under them: an illegal transition, a case
-that moved on, a task someone else claimed or completed (core.errors.Conflict).
+that moved on, a task someone else claimed or completed (core.errors.Conflict), 503 `busy` with
+Retry-After when the database was busy: a lock not granted in time, a deadlock, a serialization
+failure, a statement timeout (core/db.py; a GET is first run once more by core.middleware).
 """
 
 import json
 import logging
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -25,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from core.api_input import TOO_DEEP, json_check
+from core.db import busy_reason
 from core.errors import CaseChanged, Conflict, IllegalTransition, TaskConflict
 
 logger = logging.getLogger(__name__)
@@ -109,6 +113,15 @@ def api_exception_handler(exc, context):
         if getattr(exc, "wait", None):
             response["Retry-After"] = str(int(exc.wait))
         return response
+    elif reason := busy_reason(exc):
+        logger.warning("database busy (%s) in %s: %s", reason, context.get("view").__class__.__name__, exc)
+        response = Response(
+            error_body("busy", "The database is busy; try again in a few seconds."),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = str(settings.DATABASE_BUSY_RETRY_AFTER)
+        response.database_busy = reason  # core.middleware.DatabaseBusyMiddleware may run a GET again
+        return response
     else:
         # A bug: logged with its traceback, answered in the same shape without details.
         logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
@@ -185,5 +198,6 @@ def error_responses(*codes: int) -> dict:
         403: "The action is not yours to take on this object.",
         404: "Not found, or not yours to see.",
         409: "The object changed: an illegal transition, a stale version, a task taken or done by someone else.",
+        503: "The database is busy (a lock not granted in time, a deadlock): try again after Retry-After seconds.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=words[code]) for code in codes}

@@ -2,7 +2,7 @@
 centre and unread count."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -11,7 +11,7 @@ from partners.choices import Role
 from partners.models import Membership
 from partners.selectors import membership_in_effect_q, stand_ins_for
 
-from .choices import Channel
+from .choices import Channel, DeliveryStatus
 from .models import Delivery, NotificationRequest
 
 
@@ -91,3 +91,22 @@ def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     return Delivery.objects.filter(recipient=user, channel=Channel.IN_APP, read_at__isnull=True).count()
+
+
+def pending_oldest(*, now: datetime) -> datetime | None:
+    """Since when the longest-waiting notification has waited for the relay or a worker (/healthz/):
+    the oldest request not fanned out yet (index notification_request_pending, in id order, which is
+    creation order), or the oldest email/SMS due and not taken (index delivery_due). A delivery
+    waiting for its retry's time, or held by a sender, is not waiting on anyone. None: nothing waits."""
+    request = (
+        NotificationRequest.objects.filter(fanned_out_at__isnull=True)
+        .order_by("pk")
+        .values_list("created_at", flat=True)[:1]
+    )
+    due = (
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("next_attempt_at", flat=True)[:1]
+    )
+    waiting = [*request, *due]
+    return min(waiting) if waiting else None

@@ -4,11 +4,13 @@ the consistency check of open cases against the stage-work table (`check_cases`)
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
 from casework.choices import FINANCIAL_REMEDY_TYPES, FINISHED_REMEDY_STATUSES, OPEN_STAGES, RemedyPlanStatus
 from casework.models import Case, Remedy
+from core.selectors import heartbeat_last
 from partners.choices import WORKING_ROLES, OrganisationKind, Role
 from partners.selectors import delegators_of, user_roles
 
@@ -200,3 +202,13 @@ def _problems_of(case_id, stage, active, done_since, remedies) -> Iterator[CaseP
                 yield CaseProblem(
                     case_id, stage, f"remedy {remedy_id} has {bank_tasks.get(remedy_id, 0)} active bank tasks, not 1"
                 )
+
+
+# The SLA sweep's heartbeat (core.models.Heartbeat): written when a sweep finishes, by the beat's
+# task and by `manage.py sla_sweep`; /healthz/ says 503 when it is old.
+SLA_SWEEP_HEARTBEAT = "sla_sweep"
+
+
+def sla_sweep_last_finished() -> datetime | None:
+    """When an SLA sweep last finished, or None if none ever has."""
+    return heartbeat_last(name=SLA_SWEEP_HEARTBEAT)

@@ -2,13 +2,19 @@
 
 from celery import shared_task
 
+from core.services import heartbeat_record
+
+from .selectors import SLA_SWEEP_HEARTBEAT
 from .services import sla_recompute, sla_sweep
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def sla_sweep_task() -> int:
-    """The periodic SLA sweep (config/schedule.py). Safe to overlap with itself."""
-    return sla_sweep().total
+    """The periodic SLA sweep (config/schedule.py). Safe to overlap with itself. Its heartbeat,
+    written once it finished, is what /healthz/ watches."""
+    total = sla_sweep().total
+    heartbeat_record(name=SLA_SWEEP_HEARTBEAT)
+    return total
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -3,6 +3,8 @@
 from django.core.management.base import BaseCommand
 
 from core.cli import instant
+from core.services import heartbeat_record
+from workflows.selectors import SLA_SWEEP_HEARTBEAT
 from workflows.services import sla_sweep
 
 
@@ -15,6 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, now=None, batch_size=None, **options):
         result = sla_sweep(now=now, batch_size=batch_size)
+        heartbeat_record(name=SLA_SWEEP_HEARTBEAT)  # what /healthz/ watches
         fired = ", ".join(f"{kind} {count}" for kind, count in sorted(result.fired.items())) or "nothing"
         line = f"fired: {fired} ({result.total} in {result.batches} batch(es))"
         if result.retried:
