@@ -102,7 +102,9 @@ def test_an_incomplete_form_is_shown_again_with_the_reason_and_nothing_is_lost(c
     case = walk(flagged_case(unit_at("Anantnag", branch=team.branch)), CaseStage.FIELD_VISIT, team)
     task = task_claim(task=active_task(case, TaskType.FIELD_VISIT), user=team.officer)
     client.force_login(team.officer)
-    response = client.post(f"/tasks/{task.pk}/", {"visit_date": timezone.localdate().isoformat(), "summary": "Half done"})
+    response = client.post(
+        f"/tasks/{task.pk}/", {"visit_date": timezone.localdate().isoformat(), "summary": "Half done"}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "This field is required" in page and "Half done" in page
