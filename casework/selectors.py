@@ -82,7 +82,7 @@ def case_events_for_user(user, case: Case, *, full: bool) -> QuerySet:
     remedies = list(case_remedies_for_user(user, case, full=False, tasks=tasks).values_list("pk", flat=True))
     comments = list(Comment.objects.filter(case=case, remedy_id__in=remedies).values_list("pk", flat=True))
     attachments = list(Attachment.objects.filter(case=case, remedy_id__in=remedies).values_list("pk", flat=True))
-    seen = Q(task__in=tasks)
+    seen = Q(task_id__in=tasks.values("pk"))
     if remedies:
         seen |= Q(data__remedy__in=remedies)
     if comments:

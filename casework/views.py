@@ -92,11 +92,16 @@ def case_detail(request, pk: int):
     remedies = parts.case_remedies_for_user(user, case, full=full).select_related("owner", "branch", "plan")
     comments = parts.case_comments_for_user(user, case, full=full).select_related("author", "remedy")
     attachments = parts.case_attachments_for_user(user, case, full=full).select_related("uploaded_by", "remedy")
-    events = parts.case_events_for_user(user, case, full=full).select_related("actor", "task")
+    events = list(
+        parts.case_events_for_user(user, case, full=full).select_related("actor").order_by("-at", "-pk")[:200]
+    )
     # The close form supplies the reason its guard wants: check only stage and permission.
     moves = {
         name: case_transition_allowed(case, name, actor=user, check_conditions=name != "close") for name in DIRECT_MOVES
     }
+    task_words = {task.pk: task.get_type_display() for task in tasks}
+    for event in events:
+        event.task_words = task_words.get(event.task_id, "")
     stage_index = LIFECYCLE.index(case.stage) if case.stage in LIFECYCLE else -1
     context = {
         "case": case,
@@ -114,7 +119,7 @@ def case_detail(request, pk: int):
         ),
         "comments": comments,
         "attachments": attachments,
-        "events": events.order_by("-at", "-pk")[:200],
+        "events": events,
         "moves": moves,
         "close_reasons": CloseReason.choices,
         "document_requests": parts.case_document_requests_for_user(user, case, full=full).select_related("asked_by"),

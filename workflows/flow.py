@@ -88,7 +88,7 @@ class CaseFlow:
         case.refresh_from_db()
         self.event = CaseEvent.objects.create(
             case=case,
-            task=self.task,
+            task_id=self.task.pk if self.task else None,
             kind=CaseEventKind.TRANSITION,
             actor=self.actor,
             at=now,

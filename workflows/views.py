@@ -193,7 +193,7 @@ def task_detail(request, pk: int):
 def _after_completion(request, task: Task, form) -> None:
     """Files the form carried besides the payload: visit photos, a bank's letter."""
     if task.type == TaskType.FIELD_VISIT:
-        report = task.case.visit_reports.filter(task=task).first()
+        report = task.case.visit_reports.filter(task_id=task.pk).first()
         for photo in form.cleaned_data.get("photos") or []:
             attachment_add(
                 case=task.case, uploader=request.user, file=photo, kind=AttachmentKind.PHOTO, visit_report=report

@@ -30,7 +30,7 @@ def _require_task(task: Task | None, user, *types: str, case: Case | None = None
 def _added(task: Task, actor, at: datetime, what: str, data: dict) -> None:
     """The audit event of a record written as part of `task`: what it is, and its ids."""
     case_event(
-        case=task.case, task=task, kind=CaseEventKind.ARTEFACT_ADDED, actor=actor, at=at, to_value=what, data=data
+        case=task.case, task_id=task.pk, kind=CaseEventKind.ARTEFACT_ADDED, actor=actor, at=at, to_value=what, data=data
     )
 
 

@@ -47,7 +47,7 @@ def consultation_record(
     now = timezone.now()
     note = ConsultationNote.objects.create(
         case=task.case,
-        task=task,
+        task_id=task.pk,
         mentor=mentor,
         held_on=held_on,
         mode=mode,
@@ -101,11 +101,11 @@ def field_visit_report_record(
     if visit_date < timezone.localdate(task.case.opened_at):
         raise ValidationError({"visit_date": "The visit cannot be before the case opened."})
     now = timezone.now()
-    report = FieldVisitReport.objects.filter(task=task).first()
+    report = FieldVisitReport.objects.filter(task_id=task.pk).first()
     values = {"visit_date": visit_date, "findings": clean, "summary": summary.strip()}
     if report is None:
         report = FieldVisitReport.objects.create(
-            case=task.case, task=task, officer=officer, created_at=now, updated_at=now, **values
+            case=task.case, task_id=task.pk, officer=officer, created_at=now, updated_at=now, **values
         )
         _added(
             task, officer, now, "field visit report", {"visit_report": report.pk, "visit_date": visit_date.isoformat()}
@@ -118,7 +118,7 @@ def field_visit_report_record(
         report.refresh_from_db()
         case_event(
             case=task.case,
-            task=task,
+            task_id=task.pk,
             kind=CaseEventKind.ARTEFACT_CHANGED,
             actor=officer,
             at=now,
@@ -160,7 +160,12 @@ def diagnostic_report_submit(*, task: Task, mentor, document, summary: str, find
         raise ValidationError(errors)
     now = timezone.now()
     report = DiagnosticReport.objects.create(
-        case=task.case, task=task, document=document, summary=summary.strip(), submitted_by=mentor, submitted_at=now
+        case=task.case,
+        task_id=task.pk,
+        document=document,
+        summary=summary.strip(),
+        submitted_by=mentor,
+        submitted_at=now,
     )
     DiagnosticFinding.objects.bulk_create(
         [DiagnosticFinding(report=report, category=c, severity=s, description=d) for c, s, d in clean]
@@ -195,7 +200,13 @@ def check_in_record(*, task: Task, officer, held_on: date, notes: str, progress:
         clean.append({"remedy": remedy.pk, "progress": entry.get("progress"), "note": str(entry.get("note", ""))})
     now = timezone.now()
     check_in = CheckIn.objects.create(
-        case=task.case, task=task, held_on=held_on, officer=officer, notes=notes.strip(), progress=clean, created_at=now
+        case=task.case,
+        task_id=task.pk,
+        held_on=held_on,
+        officer=officer,
+        notes=notes.strip(),
+        progress=clean,
+        created_at=now,
     )
     _added(task, officer, now, "check-in", {"check_in": check_in.pk, "held_on": held_on.isoformat()})
     for entry in clean:

@@ -231,7 +231,7 @@ def _remedy_status_change(remedy: Remedy, *, actor, task=None, reason: str = "",
     remedy.refresh_from_db()
     case_event(
         case=remedy.case,
-        task=task,
+        task_id=task.pk if task else None,
         kind=CaseEventKind.ARTEFACT_CHANGED,
         actor=actor,
         at=now,

@@ -75,7 +75,7 @@ def test_only_the_tasks_holder_writes_its_report(visit, team):
 def test_correcting_the_report_records_old_and_new(visit, team):
     record(visit, team.officer)
     record(visit, team.officer, summary="Unit closed two shifts out of three.")
-    change = CaseEvent.objects.get(task=visit, kind=CaseEventKind.ARTEFACT_CHANGED)
+    change = CaseEvent.objects.get(task_id=visit.pk, kind=CaseEventKind.ARTEFACT_CHANGED)
     assert change.data["changes"]["summary"][1] == "Unit closed two shifts out of three."
     assert change.data["changes"]["summary"][0].startswith("Unit operating at half capacity")
     assert change.actor == team.officer

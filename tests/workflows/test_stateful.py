@@ -205,7 +205,7 @@ class ClinicMachine(RuleBasedStateMachine):
     def each_threshold_fires_at_most_once(self):
         fired = (
             CaseEvent.objects.filter(kind__in=SLA_KINDS)
-            .values("task", "kind", "to_value")
+            .values("task_id", "kind", "to_value")
             .annotate(n=Count("pk"))
             .filter(n__gt=1)
         )

@@ -227,7 +227,7 @@ def task_complete(
         raise PermissionDenied("Only the task's assignee (or their stand-in) can complete it.")
     outcome, move = HANDLERS[task.type](task, user, payload)
     if photos:
-        report = task.case.visit_reports.filter(task=task).order_by("-updated_at").first()
+        report = task.case.visit_reports.filter(task_id=task.pk).order_by("-updated_at").first()
         for photo in photos:
             artefacts.attachment_add(
                 case=task.case, uploader=user, file=photo, kind=AttachmentKind.PHOTO, visit_report=report
@@ -236,7 +236,7 @@ def task_complete(
     task = task_mark_done(task=task, user=user, outcome=outcome, expected_version=task.version, now=now)
     case_event(
         case=task.case,
-        task=task,
+        task_id=task.pk,
         kind=CaseEventKind.TASK_COMPLETED,
         actor=user,
         at=now,

@@ -125,7 +125,7 @@ def tasks_open(
         events.append(
             CaseEvent(
                 case=task.case,
-                task=task,
+                task_id=task.pk,
                 kind=CaseEventKind.TASK_OPENED,
                 actor=actor,
                 at=now,
@@ -137,7 +137,7 @@ def tasks_open(
             events.append(
                 CaseEvent(
                     case=task.case,
-                    task=task,
+                    task_id=task.pk,
                     kind=CaseEventKind.TASK_ASSIGNED,
                     actor=actor,
                     at=now,
@@ -196,7 +196,7 @@ def tasks_cancel(tasks, *, actor=None, reason: str, now=None) -> int:
         [
             CaseEvent(
                 case_id=task.case_id,
-                task=task,
+                task_id=task.pk,
                 kind=CaseEventKind.TASK_CANCELLED,
                 actor=actor,
                 at=now,
@@ -245,7 +245,12 @@ def task_claim(*, task: Task, user, expected_version: int | None = None, members
         raise _refresh_conflict(task, "claim")
     task.refresh_from_db()
     case_event(
-        case=task.case, task=task, kind=CaseEventKind.TASK_CLAIMED, actor=user, at=now, to_value=user.get_username()
+        case=task.case,
+        task_id=task.pk,
+        kind=CaseEventKind.TASK_CLAIMED,
+        actor=user,
+        at=now,
+        to_value=user.get_username(),
     )
     return task
 
@@ -264,7 +269,7 @@ def task_unclaim(*, task: Task, user, expected_version: int | None = None) -> Ta
     task.refresh_from_db()
     case_event(
         case=task.case,
-        task=task,
+        task_id=task.pk,
         kind=CaseEventKind.TASK_UNCLAIMED,
         actor=user,
         from_value=previous.get_username() if previous else "",
@@ -302,7 +307,7 @@ def task_assign(
     task.refresh_from_db()
     case_event(
         case=task.case,
-        task=task,
+        task_id=task.pk,
         kind=CaseEventKind.TASK_REASSIGNED if previous else CaseEventKind.TASK_ASSIGNED,
         actor=by,
         at=now,
@@ -399,7 +404,7 @@ def delegation_create(*, delegator, delegate, starts_on: date, ends_on: date, by
         [
             CaseEvent(
                 case_id=task.case_id,
-                task=task,
+                task_id=task.pk,
                 kind=CaseEventKind.TASK_REASSIGNED,
                 actor=by,
                 at=now,
