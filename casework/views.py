@@ -23,24 +23,14 @@ from .choices import (
     AttachmentKind,
     CaseStage,
     CloseReason,
+    DirectMove,
     DocumentRequestStatus,
 )
 from .models import Attachment, Case, DocumentRequest, Remedy
 from .services import attachment_add, comment_add
+from .stages import direct_moves_of, stage_bar
 
 PAGE_SIZE = 50
-LIFECYCLE = [
-    CaseStage.ONBOARDED,
-    CaseStage.SCORED,
-    CaseStage.ONLINE_CONSULTATION,
-    CaseStage.FIELD_VISIT,
-    CaseStage.DIAGNOSTIC_REPORT,
-    CaseStage.REMEDY_PLAN,
-    CaseStage.HANDHOLDING,
-    CaseStage.REVIVED,
-]
-# The moves a person makes on the case page; the others happen by completing a task.
-DIRECT_MOVES = ("close", "request_revisit", "revise_plan")
 
 
 def _case(request, pk: int) -> Case:
@@ -97,20 +87,17 @@ def case_detail(request, pk: int):
     )
     # The close form supplies the reason its guard wants: check only stage and permission.
     moves = {
-        name: case_transition_allowed(case, name, actor=user, check_conditions=name != "close") for name in DIRECT_MOVES
+        move: case_transition_allowed(case, move, actor=user, check_conditions=move != DirectMove.CLOSE)
+        for move in direct_moves_of(case.stage)
     }
     task_words = {task.pk: task.get_type_display() for task in tasks}
     for event in events:
         event.task_words = task_words.get(event.task_id, "")
-    stage_index = LIFECYCLE.index(case.stage) if case.stage in LIFECYCLE else -1
     context = {
         "case": case,
         "unit": case.enterprise,
         "finance_only": finance_only,
-        "stages": [
-            (stage.label, "now" if i == stage_index else "done" if i < stage_index else "")
-            for i, stage in enumerate(LIFECYCLE)
-        ],
+        "stages": stage_bar(case.stage),
         "active_tasks": [t for t in tasks if t.is_active],
         "past_tasks": [t for t in tasks if not t.is_active],
         "remedies": remedies,
@@ -140,7 +127,7 @@ def case_detail(request, pk: int):
 @require_POST
 def case_move(request, pk: int, move: str):
     case = _case(request, pk)
-    if move not in DIRECT_MOVES:
+    if move not in DirectMove.values:
         raise Http404("No such action.")
     version = request.POST.get("version", "")
     try:
@@ -149,7 +136,7 @@ def case_move(request, pk: int, move: str):
             transition=move,
             actor=request.user,
             reason=request.POST.get("reason", "").strip(),
-            close_reason=request.POST.get("close_reason", "") if move == "close" else "",
+            close_reason=request.POST.get("close_reason", "") if move == DirectMove.CLOSE else "",
             expected_version=int(version) if version.isdigit() else None,
         )
         messages.success(request, "Done.")

@@ -15,8 +15,9 @@ from rest_framework.views import APIView
 
 from casework import selectors
 from casework import services as artefacts
-from casework.choices import OPEN_STAGES, CasePriority, CaseStage
+from casework.choices import OPEN_STAGES, CasePriority, CaseStage, DirectMove
 from casework.models import Attachment, Case, CaseEvent, Comment, DocumentRequest, FieldVisitReport, Remedy
+from casework.stages import direct_moves_of
 from core.api import error_responses
 from core.api_views import ListApi
 from core.errors import Conflict
@@ -45,8 +46,6 @@ from .serializers import (
 )
 
 CASE_RELATED = ("enterprise__district",)
-# The moves a person makes on a case outside its tasks (workflows/flow.py: the director's moves).
-DIRECT_MOVES = ("close", "request_revisit", "revise_plan")
 NOT_A_DIRECTOR = (
     "Only the unit's district officer, its division's director, an IIM coordinator or the department "
     "steer a case outside its tasks."
@@ -63,9 +62,11 @@ def _direct_moves_allowed(user, case: Case) -> list[str]:
     its reason, which the request brings)."""
     if not (case.is_open and user_may_direct_case(user, case)):
         return []
-    moves = ["close"]
-    moves += [m for m in DIRECT_MOVES[1:] if workflow.case_transition_allowed(case, m, actor=user)]
-    return moves
+    return [
+        move
+        for move in direct_moves_of(case.stage)
+        if move == DirectMove.CLOSE or workflow.case_transition_allowed(case, move, actor=user)
+    ]
 
 
 def _case_detail(request, case: Case) -> Response:
@@ -145,7 +146,7 @@ MOVE_RESPONSES = {200: CaseDetailSerializer, **error_responses(400, 403, 404, 40
 class CaseCloseApi(_CaseMoveApi):
     """Closes an open case with a reason (not viable, unit closed, withdrew, ...)."""
 
-    transition = "close"
+    transition = DirectMove.CLOSE
     input_serializer = CaseCloseInput
 
 
@@ -153,14 +154,14 @@ class CaseCloseApi(_CaseMoveApi):
 class CaseRequestRevisitApi(_CaseMoveApi):
     """Diagnostic report → field visit: the diagnosis needs another look at the unit."""
 
-    transition = "request_revisit"
+    transition = DirectMove.REQUEST_REVISIT
 
 
 @extend_schema(tags=["cases"], request=CaseMoveInput, responses=MOVE_RESPONSES)
 class CaseRevisePlanApi(_CaseMoveApi):
     """Handholding → remedy plan: the approved plan is superseded by a new draft."""
 
-    transition = "revise_plan"
+    transition = DirectMove.REVISE_PLAN
 
 
 @extend_schema(tags=["cases"], responses={200: CaseEventSerializer(many=True), **error_responses(404)})
