@@ -2,18 +2,21 @@
 the consistency check of open cases against the stage-work table (`check_cases`)."""
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from casework.choices import FINANCIAL_REMEDY_TYPES, FINISHED_REMEDY_STATUSES, OPEN_STAGES, RemedyPlanStatus
 from casework.models import Case, Remedy
-from partners.choices import WORKING_ROLES, OrganisationKind, Role
-from partners.selectors import delegators_of, user_roles
+from partners.choices import WORKING_ROLES, Role
+from partners.selectors import user_roles
 
 from .choices import ACTIVE_TASK_STATUSES, BANK_TASK_TYPES, SlaState, TaskStatus
-from .models import SlaThreshold, Task
+from .ladder import Ladders
+from .models import Delegation, SlaThreshold, Task
 from .stagework import CONDITIONAL_WORK, STAGE_WORK, task_types_of_stage
 
 # What an inbox row shows besides the task (whose stage and priority are its case's while it is
@@ -33,6 +36,37 @@ def _urgency(tasks: QuerySet) -> QuerySet:
     alone lets the task_queue / task_inbox indexes hand the first page over without sorting the
     whole queue; a paused task keeps its place by the due time it had when its clock stopped."""
     return tasks.order_by("due_at", "pk")
+
+
+# Who stands in for whom: out-of-office delegations.
+
+
+def delegation_in_force_q(*, on: date | None = None) -> Q:
+    """The delegations that make their delegate stand in on `on` (default today): the day is within
+    their dates, they were not revoked, and the delegate's account is active. The one rule of a
+    stand-in, for the inbox, the permission to act on a task, notifications and digests."""
+    on = on or timezone.localdate()
+    return Q(starts_on__lte=on, ends_on__gte=on, revoked_at__isnull=True, delegate__is_active=True)
+
+
+def delegators_of(user, *, on: date | None = None) -> list[int]:
+    """Ids of the people `user` (or a user id) stands in for on `on`."""
+    user_id = user if isinstance(user, int) else user.pk
+    return list(
+        Delegation.objects.filter(delegation_in_force_q(on=on), delegate_id=user_id).values_list(
+            "delegator_id", flat=True
+        )
+    )
+
+
+def stand_ins_of(delegator_ids: Iterable[int], *, on: date | None = None) -> dict[int, set[int]]:
+    """Who stands in for each of `delegator_ids` on `on`: delegator id → delegate ids (one query)."""
+    stand_ins: dict[int, set[int]] = defaultdict(set)
+    for delegator, delegate in Delegation.objects.filter(
+        delegation_in_force_q(on=on), delegator_id__in=sorted(set(delegator_ids))
+    ).values_list("delegator_id", "delegate_id"):
+        stand_ins[delegator].add(delegate)
+    return stand_ins
 
 
 def task_inbox_for_user(user) -> QuerySet:
@@ -68,30 +102,17 @@ def task_queue_for_user(user) -> QuerySet:
 
 
 def task_escalated_to_user(user) -> QuerySet:
-    """Active tasks whose clocks escalated to a rung of a ladder that `user` holds: a divisional
-    director gets their division's district tasks at level 1 and up, the department everything at
-    its level. Two small queries (memberships, the ladders), then one over tasks."""
-    from .choices import LadderTarget
-    from .models import EscalationRung
+    """Escalated to me: active tasks whose clock went past its breach and escalated to a rung of
+    their ladder that `user` holds (workflows/ladder.py) — a divisional director gets their
+    division's district tasks from level 1, the department everything at its level. Small queries
+    for the memberships and the ladders, then one over tasks.
 
-    held = [(m.organisation, m.role) for m in user_roles(user) if m.organisation_id]
-    conditions = []
-    for rung in EscalationRung.objects.all():
-        for organisation, role in held:
-            if role != rung.role:
-                continue
-            base = Q(organisation__kind=rung.organisation_kind, escalation_level__gte=rung.level)
-            if rung.target == LadderTarget.SAME_ORGANISATION:
-                conditions.append(base & Q(organisation_id=organisation.pk))
-            elif rung.target == LadderTarget.DIVISION_DIRECTORATE and organisation.division_id:
-                conditions.append(base & Q(case__enterprise__district__division_id=organisation.division_id))
-            elif rung.target == LadderTarget.DEPARTMENT and organisation.kind == OrganisationKind.DEPARTMENT:
-                conditions.append(base)
-    if not conditions:
+    (The digest's "escalated" section reads the escalation notifications sent instead; this,
+    the ladder as it stands, is the rule: notifications/digest.py should call it.)"""
+    memberships = [m for m in user_roles(user) if m.organisation_id]
+    query = Ladders.load().escalated_to(memberships) if memberships else None
+    if query is None:
         return Task.objects.none()
-    query = conditions[0]
-    for condition in conditions[1:]:
-        query |= condition
     return _urgency(
         Task.objects.filter(query, status__in=ACTIVE_TASK_STATUSES).select_related(*INBOX_RELATED).only(*INBOX_FIELDS)
     )

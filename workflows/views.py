@@ -24,12 +24,12 @@ from partners.selectors import (
     membership_in_effect_q,
     task_get_for_user,
     user_may_act_on_task,
-    user_may_supervise_task,
     user_may_work_task,
 )
 
 from .choices import ACTIVE_TASK_STATUSES, SlaState, TaskStatus, TaskType
 from .forms import FORMS, AssignForm, RemedyForm
+from .ladder import user_may_supervise_task
 from .models import Task
 from .selectors import task_counts_by_sla_state, task_escalated_to_user, task_inbox_for_user, task_queue_for_user
 from .services import task_assign, task_claim, task_complete, task_unclaim, tasks_bulk_claim

@@ -19,13 +19,13 @@ from core.api_views import ListApi
 from partners.selectors import (
     task_list_for_user,
     user_may_act_on_task,
-    user_may_supervise_task,
     user_may_work_task,
     user_roles,
 )
 from workflows import dashboard
 from workflows import services as workflow
 from workflows.choices import ACTIVE_TASK_STATUSES, SlaState, TaskStatus, TaskType
+from workflows.ladder import user_may_supervise_task
 from workflows.models import Task
 from workflows.selectors import (
     task_counts_by_sla_state,

@@ -21,15 +21,11 @@ from notifications.choices import NotificationEvent
 from notifications.models import NotificationRequest
 from notifications.services import notification_request, notification_request_bulk
 from partners.choices import OrganisationKind, Role
-from partners.selectors import (
-    user_may_act_on_task,
-    user_may_supervise_task,
-    user_may_work_task,
-    user_roles,
-)
+from partners.selectors import user_may_act_on_task, user_may_work_task, user_roles
 
 from ..calendar import WorkingCalendar, calendar_current
 from ..choices import ACTIVE_TASK_STATUSES, Route, SlaState, TaskStatus
+from ..ladder import Ladders, user_may_supervise_task, user_supervises_organisation
 from ..models import Delegation, SlaPolicy, SlaThreshold, Task
 from ..routing import mentor_least_loaded
 from ..sla import STOPPED, SlaTerms, sla_due, sla_thresholds
@@ -382,11 +378,11 @@ def delegation_create(*, delegator, delegate, starts_on: date, ends_on: date, by
         raise ValidationError({"ends_on": "The delegation cannot end before it starts."})
     if delegator.pk == delegate.pk:
         raise ValidationError({"delegate": "Choose a colleague: one cannot stand in for oneself."})
-    delegator_orgs = {(m.organisation_id, m.role) for m in user_roles(delegator) if m.organisation_id}
-    delegate_orgs = {(m.organisation_id, m.role) for m in user_roles(delegate) if m.organisation_id}
-    if not delegator_orgs & delegate_orgs:
+    delegator_roles = {(m.organisation, m.role) for m in user_roles(delegator) if m.organisation_id}
+    delegate_roles = {(m.organisation_id, m.role) for m in user_roles(delegate) if m.organisation_id}
+    if not {(organisation.pk, role) for organisation, role in delegator_roles} & delegate_roles:
         raise ValidationError({"delegate": f"{delegate.get_username()} holds no role of {delegator.get_username()}'s."})
-    if by.pk != delegator.pk and not (by.is_superuser or _supervises_someone_of(by, delegator_orgs)):
+    if by.pk != delegator.pk and not _supervises_one_of(by, {organisation for organisation, _ in delegator_roles}):
         raise PermissionDenied("Only the person going away, or their supervisor, can set a delegation.")
     now = timezone.now()
     delegation = Delegation.objects.create(
@@ -419,24 +415,10 @@ def delegation_create(*, delegator, delegate, starts_on: date, ends_on: date, by
     return delegation
 
 
-def _supervises_someone_of(user, organisation_roles) -> bool:
-    from partners.models import Organisation
-
-    supervisor_roles = {Role.DIVISIONAL_DIRECTOR, Role.IIM_COORDINATOR, Role.BANK_NODAL_OFFICER, Role.DEPARTMENT_ADMIN}
-    mine = {(m.organisation_id, m.role) for m in user_roles(user)}
-    if any(role == Role.DEPARTMENT_ADMIN for _, role in mine):
-        return True
-    organisations = Organisation.objects.in_bulk([org for org, _ in organisation_roles])
-    for org_id, _ in organisation_roles:
-        organisation = organisations[org_id]
-        for my_org, my_role in mine:
-            if my_role not in supervisor_roles:
-                continue
-            if my_org == org_id or (
-                my_role == Role.DIVISIONAL_DIRECTOR and organisation.district_id and organisation.parent_id == my_org
-            ):
-                return True
-    return False
+def _supervises_one_of(user, organisations) -> bool:
+    """Does `user` hold a rung of the escalation ladder above one of `organisations`?"""
+    ladders = Ladders.load()
+    return any(user_supervises_organisation(user, organisation, ladders=ladders) for organisation in organisations)
 
 
 def delegation_revoke(*, delegation: Delegation, by) -> Delegation:
