@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from casework.choices import FINANCIAL_REMEDY_TYPES, AttachmentKind, CaseStage, RemedyPlanStatus
 from casework.models import Remedy
-from casework.services import attachment_add, remedy_add, remedy_drop, unit_branches
+from casework.services import attachment_add, unit_branches
 from core.errors import REFUSALS, refusal_text
 from partners.choices import WORKING_ROLES, Role
 from partners.models import District, Membership
@@ -32,7 +32,7 @@ from .forms import FORMS, AssignForm, RemedyForm
 from .ladder import user_may_supervise_task
 from .models import Task
 from .selectors import task_counts_by_sla_state, task_escalated_to_user, task_inbox_for_user, task_queue_for_user
-from .services import task_assign, task_claim, task_complete, task_unclaim, tasks_bulk_claim
+from .services import remedy_add, remedy_drop, task_assign, task_claim, task_complete, task_unclaim, tasks_bulk_claim
 
 PAGE_SIZE = 50
 TABS = {"mine": task_inbox_for_user, "queue": task_queue_for_user, "escalated": task_escalated_to_user}

@@ -20,11 +20,8 @@ from casework.models import Attachment, Case, CaseEvent, Comment, DocumentReques
 from casework.stages import direct_moves_of
 from core.api import error_responses
 from core.api_views import ListApi
-from core.errors import Conflict
 from partners.selectors import case_list_for_user, user_may_direct_case
 from workflows import services as workflow
-from workflows.choices import ACTIVE_TASK_STATUSES, TaskType
-from workflows.models import Task
 
 from .serializers import (
     AttachmentInput,
@@ -181,15 +178,6 @@ class CaseTimelineApi(ListApi):
 # Remedies.
 
 
-def _remedy_plan_task(case: Case) -> Task:
-    """The case's remedy-plan task being worked: remedies are added and dropped as its work (the
-    service checks the user holds it)."""
-    task = Task.objects.filter(case=case, type=TaskType.REMEDY_PLAN, status__in=ACTIVE_TASK_STATUSES).first()
-    if task is None:
-        raise Conflict(f"This case has no remedy plan being drafted: it is at “{case.get_stage_display()}”.")
-    return task
-
-
 def _remedies(request, case: Case):
     full = selectors.case_seen_in_full(request.user, case)
     return selectors.case_remedies_for_user(request.user, case, full=full).select_related("plan", "owner", "branch")
@@ -212,7 +200,7 @@ class CaseRemedyListApi(ListApi):
         case = case_for(request, pk)
         data = RemedyAddInput(data=request.data)
         data.is_valid(raise_exception=True)
-        remedy = artefacts.remedy_add(task=_remedy_plan_task(case), actor=request.user, **data.validated_data)
+        remedy = workflow.remedy_add(task=workflow.remedy_plan_task(case), actor=request.user, **data.validated_data)
         return Response(RemedySerializer(remedy).data, status=status.HTTP_201_CREATED)
 
 
@@ -227,8 +215,11 @@ class RemedyDropApi(APIView):
         remedy = _remedies(request, case).get(pk=remedy_pk)
         data = RemedyDropInput(data=request.data)
         data.is_valid(raise_exception=True)
-        remedy = artefacts.remedy_drop(
-            task=_remedy_plan_task(case), actor=request.user, remedy=remedy, reason=data.validated_data["reason"]
+        remedy = workflow.remedy_drop(
+            task=workflow.remedy_plan_task(case),
+            actor=request.user,
+            remedy=remedy,
+            reason=data.validated_data["reason"],
         )
         return Response(RemedySerializer(remedy).data)
 

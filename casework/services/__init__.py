@@ -14,7 +14,7 @@ from .artefacts import (
     field_visit_report_record,
     visit_findings_validate,
 )
-from .comments import ATTACHMENT_TYPES, attachment_add, comment_add
+from .comments import ATTACHMENT_TYPES, attachment_add, attachment_check, comment_add
 from .remedies import (
     DEFAULT_REMEDY_OWNER,
     bank_decision_record,
@@ -32,6 +32,7 @@ __all__ = [
     "ATTACHMENT_TYPES",
     "DEFAULT_REMEDY_OWNER",
     "attachment_add",
+    "attachment_check",
     "bank_decision_record",
     "bank_referral_record",
     "check_in_record",

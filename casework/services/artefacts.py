@@ -1,6 +1,10 @@
 """The artefacts of a case's stages: consultation notes, the field visit report, the diagnostic
-study report and the handholding check-ins. Each service validates by field, writes and appends
-its audit event, in one transaction."""
+study report and the handholding check-ins. Each service takes plain, parsed values (the case, the
+person, the values, the id of the task whose work it records), validates them by field, writes and
+appends its audit event, in one transaction.
+
+Who may record a task's work (its holder) is the work engine's rule: workflows checks the task's
+type and holder before calling these."""
 
 from datetime import date
 
@@ -8,14 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from workflows.choices import TaskType
-from workflows.models import Task
-
 from ..audit import case_event, changes_between
 from ..choices import (
     FINANCIAL_REMEDY_TYPES,
     FINISHED_REMEDY_STATUSES,
     VISIT_CHECKLIST,
+    AttachmentKind,
     CaseEventKind,
     ChecklistAnswer,
     ConsultationMode,
@@ -23,19 +25,26 @@ from ..choices import (
     RemedyPlanStatus,
     Severity,
 )
-from ..models import CheckIn, ConsultationNote, DiagnosticFinding, DiagnosticReport, FieldVisitReport, Remedy
-from ._common import _added, _not_in_future, _require_task
-from .remedies import remedy_progress_set
+from ..models import Case, CheckIn, ConsultationNote, DiagnosticFinding, DiagnosticReport, FieldVisitReport, Remedy
+from ._common import _added, _not_in_future
+from .comments import attachment_check
+from .remedies import _remedy_progress
 
 # Consultation.
 
 
 @transaction.atomic
 def consultation_record(
-    *, task: Task, mentor, held_on: date, notes: str, mode: str = ConsultationMode.VIDEO, issues_raised: str = ""
+    *,
+    case: Case,
+    mentor,
+    held_on: date,
+    notes: str,
+    mode: str = ConsultationMode.VIDEO,
+    issues_raised: str = "",
+    task_id: int | None = None,
 ) -> ConsultationNote:
-    """Records the online consultation held for the task's case."""
-    _require_task(task, mentor, TaskType.CONSULTATION)
+    """Records the online consultation held with the case's unit."""
     errors = {}
     if not (notes or "").strip():
         errors["notes"] = "Write what the consultation found."
@@ -46,8 +55,8 @@ def consultation_record(
     _not_in_future(held_on, "held_on")
     now = timezone.now()
     note = ConsultationNote.objects.create(
-        case=task.case,
-        task_id=task.pk,
+        case=case,
+        task_id=task_id,
         mentor=mentor,
         held_on=held_on,
         mode=mode,
@@ -56,7 +65,12 @@ def consultation_record(
         created_at=now,
     )
     _added(
-        task, mentor, now, "consultation note", {"consultation": note.pk, "held_on": held_on.isoformat(), "mode": mode}
+        case,
+        task_id,
+        mentor,
+        now,
+        "consultation note",
+        {"consultation": note.pk, "held_on": held_on.isoformat(), "mode": mode},
     )
     return note
 
@@ -90,25 +104,30 @@ def visit_findings_validate(findings: dict) -> dict:
 
 @transaction.atomic
 def field_visit_report_record(
-    *, task: Task, officer, visit_date: date, findings: dict, summary: str
+    *, case: Case, officer, visit_date: date, findings: dict, summary: str, task_id: int | None = None
 ) -> FieldVisitReport:
-    """Records (or corrects) the visit report of the task's field visit."""
-    _require_task(task, officer, TaskType.FIELD_VISIT)
+    """Records the report of a visit to the case's unit; with the visit's task, corrects the
+    report already recorded for it (old → new values on the audit trail)."""
     clean = visit_findings_validate(findings)
     if not (summary or "").strip():
         raise ValidationError({"summary": "Summarise what the visit found."})
     _not_in_future(visit_date, "visit_date")
-    if visit_date < timezone.localdate(task.case.opened_at):
+    if visit_date < timezone.localdate(case.opened_at):
         raise ValidationError({"visit_date": "The visit cannot be before the case opened."})
     now = timezone.now()
-    report = FieldVisitReport.objects.filter(task_id=task.pk).first()
+    report = FieldVisitReport.objects.filter(case=case, task_id=task_id).first() if task_id else None
     values = {"visit_date": visit_date, "findings": clean, "summary": summary.strip()}
     if report is None:
         report = FieldVisitReport.objects.create(
-            case=task.case, task_id=task.pk, officer=officer, created_at=now, updated_at=now, **values
+            case=case, task_id=task_id, officer=officer, created_at=now, updated_at=now, **values
         )
         _added(
-            task, officer, now, "field visit report", {"visit_report": report.pk, "visit_date": visit_date.isoformat()}
+            case,
+            task_id,
+            officer,
+            now,
+            "field visit report",
+            {"visit_report": report.pk, "visit_date": visit_date.isoformat()},
         )
         return report
     before = {key: getattr(report, key) for key in values}
@@ -117,8 +136,8 @@ def field_visit_report_record(
         FieldVisitReport.objects.filter(pk=report.pk).update(officer=officer, updated_at=now, **values)
         report.refresh_from_db()
         case_event(
-            case=task.case,
-            task_id=task.pk,
+            case=case,
+            task_id=task_id,
             kind=CaseEventKind.ARTEFACT_CHANGED,
             actor=officer,
             at=now,
@@ -132,12 +151,19 @@ def field_visit_report_record(
 
 
 @transaction.atomic
-def diagnostic_report_submit(*, task: Task, mentor, document, summary: str, findings: list[dict]) -> DiagnosticReport:
-    """Files the diagnostic study report (a document) with its structured causes of stress."""
-    _require_task(task, mentor, TaskType.DIAGNOSTIC_REPORT)
+def diagnostic_report_submit(
+    *, case: Case, mentor, document, summary: str, findings: list[dict], task_id: int | None = None
+) -> DiagnosticReport:
+    """Files the diagnostic study report (a document, checked for type and size as any file on a
+    case) with its structured causes of stress."""
     errors = {}
     if not document:
         errors["document"] = "Attach the diagnostic study report."
+    else:
+        try:
+            attachment_check(file=document, kind=AttachmentKind.DOCUMENT, field="document")
+        except ValidationError as refused:
+            errors.update(refused.message_dict)
     if not (summary or "").strip():
         errors["summary"] = "Summarise the diagnosis."
     clean = []
@@ -160,8 +186,8 @@ def diagnostic_report_submit(*, task: Task, mentor, document, summary: str, find
         raise ValidationError(errors)
     now = timezone.now()
     report = DiagnosticReport.objects.create(
-        case=task.case,
-        task_id=task.pk,
+        case=case,
+        task_id=task_id,
         document=document,
         summary=summary.strip(),
         submitted_by=mentor,
@@ -171,7 +197,12 @@ def diagnostic_report_submit(*, task: Task, mentor, document, summary: str, find
         [DiagnosticFinding(report=report, category=c, severity=s, description=d) for c, s, d in clean]
     )
     _added(
-        task, mentor, now, "diagnostic report", {"diagnostic_report": report.pk, "findings": [c for c, _, _ in clean]}
+        case,
+        task_id,
+        mentor,
+        now,
+        "diagnostic report",
+        {"diagnostic_report": report.pk, "findings": [c for c, _, _ in clean]},
     )
     return report
 
@@ -180,15 +211,17 @@ def diagnostic_report_submit(*, task: Task, mentor, document, summary: str, find
 
 
 @transaction.atomic
-def check_in_record(*, task: Task, officer, held_on: date, notes: str, progress: list[dict] | None = None) -> CheckIn:
-    """Records a monthly check-in and each non-financial remedy's progress."""
-    _require_task(task, officer, TaskType.CHECK_IN)
+def check_in_record(
+    *, case: Case, officer, held_on: date, notes: str, progress: list[dict] | None = None, task_id: int | None = None
+) -> CheckIn:
+    """Records a monthly check-in and each non-financial remedy's progress ({remedy: id,
+    progress: 0-100, note}, remedies of the approved plan)."""
     if not (notes or "").strip():
         raise ValidationError({"notes": "Write how the unit is doing."})
     _not_in_future(held_on, "held_on")
     remedies = {
         r.pk: r
-        for r in Remedy.objects.filter(plan__case=task.case, plan__status=RemedyPlanStatus.APPROVED).select_related(
+        for r in Remedy.objects.filter(plan__case=case, plan__status=RemedyPlanStatus.APPROVED).select_related(
             "plan", "case__enterprise"
         )
     }
@@ -200,17 +233,17 @@ def check_in_record(*, task: Task, officer, held_on: date, notes: str, progress:
         clean.append({"remedy": remedy.pk, "progress": entry.get("progress"), "note": str(entry.get("note", ""))})
     now = timezone.now()
     check_in = CheckIn.objects.create(
-        case=task.case,
-        task_id=task.pk,
+        case=case,
+        task_id=task_id,
         held_on=held_on,
         officer=officer,
         notes=notes.strip(),
         progress=clean,
         created_at=now,
     )
-    _added(task, officer, now, "check-in", {"check_in": check_in.pk, "held_on": held_on.isoformat()})
+    _added(case, task_id, officer, now, "check-in", {"check_in": check_in.pk, "held_on": held_on.isoformat()})
     for entry in clean:
         remedy = remedies[entry["remedy"]]
         if remedy.type not in FINANCIAL_REMEDY_TYPES and remedy.status not in FINISHED_REMEDY_STATUSES:
-            remedy_progress_set(remedy=remedy, actor=officer, progress=entry["progress"], note=entry["note"], task=task)
+            _remedy_progress(remedy, actor=officer, progress=entry["progress"], note=entry["note"], task_id=task_id)
     return check_in

@@ -63,6 +63,23 @@ def comment_add(*, case: Case, author, body: str, remedy: Remedy | None = None) 
     return comment
 
 
+def attachment_check(*, file, kind: str = AttachmentKind.DOCUMENT, field: str = "file") -> None:
+    """The one check of a file put on a case, whatever carries it (an attachment, a visit's photo, a
+    bank's letter, the diagnostic study report): there is one, within CASE_ATTACHMENT_MAX_BYTES, of
+    a type its kind allows. ValidationError under `field` otherwise. Callers that store several
+    files at once check them all before storing any."""
+    content_type = getattr(file, "content_type", "") or ""
+    name = getattr(file, "name", "") or "The file"
+    if file is None:
+        raise ValidationError({field: "Choose a file."})
+    if file.size > settings.CASE_ATTACHMENT_MAX_BYTES:
+        limit = settings.CASE_ATTACHMENT_MAX_BYTES
+        raise ValidationError({field: f"{name} is {file.size / 1e6:.1f} MB: the limit is {limit / 1e6:g} MB."})
+    if kind in ATTACHMENT_TYPES and content_type not in ATTACHMENT_TYPES[kind]:
+        allowed = ", ".join(ATTACHMENT_TYPES[kind])
+        raise ValidationError({field: f"{name}: a {kind} must be one of: {allowed} (got {content_type or 'unknown'})."})
+
+
 @transaction.atomic
 def attachment_add(
     *,
@@ -74,26 +91,22 @@ def attachment_add(
     remedy: Remedy | None = None,
     document_request=None,
 ) -> Attachment:
-    """Stores a file on a case after checking its size and type; the digest is kept."""
+    """Stores a file on a case after checking its size and type (attachment_check); the digest is kept."""
     _require_visible(case, uploader, remedy=remedy, document_request=document_request)
     errors = {}
     if kind not in AttachmentKind.values:
         errors["kind"] = f"One of {', '.join(AttachmentKind.values)}."
-    content_type = getattr(file, "content_type", "") or ""
-    if file is None:
-        errors["file"] = "Choose a file."
-    elif file.size > settings.CASE_ATTACHMENT_MAX_BYTES:
-        limit = settings.CASE_ATTACHMENT_MAX_BYTES
-        errors["file"] = f"The file is {file.size / 1e6:.1f} MB: the limit is {limit / 1e6:g} MB."
-    elif kind in ATTACHMENT_TYPES and content_type not in ATTACHMENT_TYPES[kind]:
-        errors["file"] = (
-            f"A {kind} must be one of: {', '.join(ATTACHMENT_TYPES[kind])} (got {content_type or 'unknown'})."
-        )
+    else:
+        try:
+            attachment_check(file=file, kind=kind)
+        except ValidationError as refused:
+            errors.update(refused.message_dict)
     for related, name in ((visit_report, "visit_report"), (remedy, "remedy"), (document_request, "document_request")):
         if related is not None and related.case_id != case.pk:
             errors[name] = "That record belongs to another case."
     if errors:
         raise ValidationError(errors)
+    content_type = getattr(file, "content_type", "") or ""
     digest = hashlib.sha256()
     for chunk in file.chunks():
         digest.update(chunk)

@@ -13,8 +13,6 @@ from django.utils import timezone
 from partners.choices import OrganisationKind
 from partners.models import Branch, Organisation
 from partners.selectors import user_may_direct_case, user_roles
-from workflows.choices import TaskType
-from workflows.models import Task
 
 from ..audit import case_event, changes_between
 from ..choices import (
@@ -27,7 +25,7 @@ from ..choices import (
     RemedyType,
 )
 from ..models import Case, Remedy, RemedyPlan
-from ._common import _added, _not_in_future, _require_task
+from ._common import _added, _not_in_future
 
 # Who owns a non-financial remedy unless the plan says otherwise.
 DEFAULT_REMEDY_OWNER = {
@@ -121,9 +119,8 @@ def unit_branches(enterprise) -> list[Branch]:
     return [branches[ifsc] for ifsc in dict.fromkeys(ifscs) if ifsc in branches]
 
 
-def _draft_plan_for(task: Task, actor) -> RemedyPlan:
-    _require_task(task, actor, TaskType.REMEDY_PLAN)
-    plan = task.case.remedy_plans.filter(status=RemedyPlanStatus.DRAFT).first()
+def _draft_plan_of(case: Case) -> RemedyPlan:
+    plan = case.remedy_plans.filter(status=RemedyPlanStatus.DRAFT).first()
     if plan is None:
         raise ValidationError("The case has no draft remedy plan to edit.")
     return plan
@@ -175,7 +172,7 @@ def _remedy_clean(case: Case, *, type: str, owner, branch, target_date: date, am
 @transaction.atomic
 def remedy_add(
     *,
-    task: Task,
+    case: Case,
     actor,
     type: str,
     target_date: date,
@@ -183,17 +180,16 @@ def remedy_add(
     owner: Organisation | None = None,
     branch: Branch | None = None,
     amount: Decimal | None = None,
+    task_id: int | None = None,
 ) -> Remedy:
-    """Adds a remedy to the draft plan of the task's case (the mentor drafting the plan). A
-    financial remedy goes to the unit's branch (by default the one with the largest exposure)."""
-    plan = _draft_plan_for(task, actor)
-    owner, branch = _remedy_clean(
-        task.case, type=type, owner=owner, branch=branch, target_date=target_date, amount=amount
-    )
+    """Adds a remedy to the case's draft plan (the work of its remedy-plan task). A financial
+    remedy goes to the unit's branch (by default the one with the largest exposure)."""
+    plan = _draft_plan_of(case)
+    owner, branch = _remedy_clean(case, type=type, owner=owner, branch=branch, target_date=target_date, amount=amount)
     now = timezone.now()
     remedy = Remedy.objects.create(
         plan=plan,
-        case=task.case,
+        case=case,
         type=type,
         description=description.strip(),
         owner=owner,
@@ -203,7 +199,8 @@ def remedy_add(
         updated_at=now,
     )
     _added(
-        task,
+        case,
+        task_id,
         actor,
         now,
         f"remedy: {remedy.get_type_display()}",
@@ -213,15 +210,15 @@ def remedy_add(
 
 
 @transaction.atomic
-def remedy_drop(*, task: Task, actor, remedy: Remedy, reason: str) -> Remedy:
-    """Drops a remedy from the draft plan, with the reason."""
-    plan = _draft_plan_for(task, actor)
+def remedy_drop(*, case: Case, actor, remedy: Remedy, reason: str, task_id: int | None = None) -> Remedy:
+    """Drops a remedy from the case's draft plan, with the reason."""
+    plan = _draft_plan_of(case)
     if remedy.plan_id != plan.pk:
         raise ValidationError("Only a remedy of the draft plan can be dropped.")
-    return _remedy_status_change(remedy, actor=actor, status=RemedyStatus.DROPPED, reason=reason, task=task)
+    return _remedy_status_change(remedy, actor=actor, status=RemedyStatus.DROPPED, reason=reason, task_id=task_id)
 
 
-def _remedy_status_change(remedy: Remedy, *, actor, task=None, reason: str = "", **values) -> Remedy:
+def _remedy_status_change(remedy: Remedy, *, actor, task_id: int | None = None, reason: str = "", **values) -> Remedy:
     before = {key: getattr(remedy, key) for key in values}
     changes = changes_between(before, values)
     if not changes:
@@ -231,7 +228,7 @@ def _remedy_status_change(remedy: Remedy, *, actor, task=None, reason: str = "",
     remedy.refresh_from_db()
     case_event(
         case=remedy.case,
-        task_id=task.pk if task else None,
+        task_id=task_id,
         kind=CaseEventKind.ARTEFACT_CHANGED,
         actor=actor,
         at=now,
@@ -254,17 +251,20 @@ def _remedy_status_change(remedy: Remedy, *, actor, task=None, reason: str = "",
 
 
 @transaction.atomic
-def remedy_progress_set(*, remedy: Remedy, actor, progress: int, note: str = "", task: Task | None = None) -> Remedy:
+def remedy_progress_set(*, remedy: Remedy, actor, progress: int, note: str = "") -> Remedy:
     """Records a non-financial remedy's progress (0-100); 100 marks it done. Its owner
-    organisation's people, those who direct the case, or the district officer at a check-in."""
-    if task is not None:
-        _require_task(task, actor, TaskType.CHECK_IN, case=remedy.case)
-    elif not (
+    organisation's people or those who direct the case (the district officer also records it at
+    a handholding check-in, check_in_record)."""
+    if not (
         any(m.organisation_id == remedy.owner_id for m in user_roles(actor)) or user_may_direct_case(actor, remedy.case)
     ):
         raise PermissionDenied(
             "Only the remedy's owner organisation, or whoever directs the case, records its progress."
         )
+    return _remedy_progress(remedy, actor=actor, progress=progress, note=note)
+
+
+def _remedy_progress(remedy: Remedy, *, actor, progress: int, note: str = "", task_id: int | None = None) -> Remedy:
     if remedy.type in FINANCIAL_REMEDY_TYPES:
         raise ValidationError("A financial remedy moves by the bank's referral and decision.")
     if remedy.status in FINISHED_REMEDY_STATUSES:
@@ -274,23 +274,24 @@ def remedy_progress_set(*, remedy: Remedy, actor, progress: int, note: str = "",
     if remedy.plan.status != RemedyPlanStatus.APPROVED:
         raise ValidationError("Progress is recorded on the approved plan's remedies.")
     status = RemedyStatus.DONE if progress == 100 else RemedyStatus.IN_PROGRESS if progress else RemedyStatus.PLANNED
-    return _remedy_status_change(remedy, actor=actor, task=task, reason=note, progress=progress, status=status)
+    return _remedy_status_change(remedy, actor=actor, task_id=task_id, reason=note, progress=progress, status=status)
 
 
 # Bank action on a financial remedy (RBI, March 2016: referral to the committee, then its plan).
 
 
 @transaction.atomic
-def bank_referral_record(*, task: Task, officer, referred_on: date, reference: str, note: str = "") -> Remedy:
-    """The branch referred the account to its Committee for Stressed MSMEs."""
-    _require_task(task, officer, TaskType.BANK_REFERRAL)
+def bank_referral_record(
+    *, remedy: Remedy, officer, referred_on: date, reference: str, note: str = "", task_id: int | None = None
+) -> Remedy:
+    """The branch referred the financial remedy's account to its Committee for Stressed MSMEs."""
     if not (reference or "").strip():
         raise ValidationError({"reference": "Give the bank's reference for the referral."})
     _not_in_future(referred_on, "referred_on")
     return _remedy_status_change(
-        task.remedy,
+        remedy,
         actor=officer,
-        task=task,
+        task_id=task_id,
         reason=note or f"Referred to the committee on {referred_on}.",
         status=RemedyStatus.IN_PROGRESS,
         bank_reference=reference.strip(),
@@ -299,11 +300,17 @@ def bank_referral_record(*, task: Task, officer, referred_on: date, reference: s
 
 @transaction.atomic
 def bank_decision_record(
-    *, task: Task, officer, decision: str, reference: str, amount: Decimal | None = None, note: str = ""
+    *,
+    remedy: Remedy,
+    officer,
+    decision: str,
+    reference: str,
+    amount: Decimal | None = None,
+    note: str = "",
+    task_id: int | None = None,
 ) -> Remedy:
-    """The committee's corrective action plan: rectification or restructuring carry the remedy
-    out (done); recovery declines it."""
-    _require_task(task, officer, TaskType.BANK_DECISION)
+    """The committee's corrective action plan on the financial remedy: rectification or
+    restructuring carry it out (done); recovery declines it."""
     errors = {}
     if decision not in BankDecision.values:
         errors["decision"] = f"One of {', '.join(BankDecision.values)}."
@@ -317,4 +324,4 @@ def bank_decision_record(
     values = {"status": status, "bank_decision": decision, "bank_reference": reference.strip()}
     if amount is not None:
         values["amount"] = Decimal(amount)
-    return _remedy_status_change(task.remedy, actor=officer, task=task, reason=note, **values)
+    return _remedy_status_change(remedy, actor=officer, task_id=task_id, reason=note, **values)

@@ -10,18 +10,11 @@ from django.utils import timezone
 
 from casework.choices import AttachmentKind, CaseEventKind, CaseStage, RemedyStatus, RemedyType
 from casework.models import Case, CaseEvent, Remedy
-from casework.services import (
-    attachment_add,
-    bank_referral_record,
-    comment_add,
-    field_visit_report_record,
-    remedy_add,
-    remedy_progress_set,
-)
+from casework.services import attachment_add, comment_add, remedy_progress_set
 from tests.factories import partners as people
 from tests.factories.cases import PNG, active_task, clinic, flagged_case, unit_at, visit_payload, walk
 from workflows.choices import TaskType
-from workflows.services import task_claim
+from workflows.services import bank_referral_record, field_visit_report_record, remedy_add, task_claim
 
 pytestmark = pytest.mark.django_db
 

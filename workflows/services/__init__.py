@@ -21,8 +21,22 @@ from .tasks import (
     tasks_bulk_claim,
     tasks_open,
 )
+from .work import (
+    bank_referral_record,
+    field_visit_report_record,
+    remedy_add,
+    remedy_drop,
+    remedy_plan_task,
+    task_work_check,
+)
 
 __all__ = [
+    "bank_referral_record",
+    "field_visit_report_record",
+    "remedy_add",
+    "remedy_drop",
+    "remedy_plan_task",
+    "task_work_check",
     "case_advance",
     "case_open",
     "case_transition_allowed",

@@ -2,8 +2,8 @@
 and the move of the case it causes (through case_advance) or the follow-up work it opens.
 
 One handler per task type. A handler validates the payload and writes the artefact through
-casework.services; `task_complete` wraps it in one transaction with the compare-and-swap that
-makes exactly one of two racing completions win.
+casework.services (after task_complete has checked the task's holder); `task_complete` wraps it in
+one transaction with the compare-and-swap that makes exactly one of two racing completions win.
 """
 
 from dataclasses import dataclass
@@ -99,7 +99,8 @@ def _consultation(task, user, payload):
     outcome = _outcome(payload, ("field_visit", "close"))
     if "notes" in payload:
         artefacts.consultation_record(
-            task=task,
+            case=task.case,
+            task_id=task.pk,
             mentor=user,
             held_on=_date(payload, "held_on"),
             mode=payload.get("mode") or ConsultationMode.VIDEO,
@@ -114,7 +115,8 @@ def _consultation(task, user, payload):
 def _field_visit(task, user, payload):
     if "findings" in payload:
         artefacts.field_visit_report_record(
-            task=task,
+            case=task.case,
+            task_id=task.pk,
             officer=user,
             visit_date=_date(payload, "visit_date"),
             findings=payload["findings"],
@@ -129,9 +131,10 @@ def _diagnostic_report(task, user, payload):
         return outcome, Move("request_revisit", reason=_reason(payload))
     if "document" in payload or "findings" in payload:
         artefacts.diagnostic_report_submit(
-            task=task,
+            case=task.case,
+            task_id=task.pk,
             mentor=user,
-            document=payload["document"],
+            document=payload.get("document"),
             summary=payload.get("summary", ""),
             findings=payload.get("findings", []),
         )
@@ -145,7 +148,8 @@ def _remedy_plan(task, user, payload):
 
 def _bank_referral(task, user, payload):
     artefacts.bank_referral_record(
-        task=task,
+        remedy=task.remedy,
+        task_id=task.pk,
         officer=user,
         referred_on=_date(payload, "referred_on"),
         reference=str(payload.get("reference", "")),
@@ -156,7 +160,8 @@ def _bank_referral(task, user, payload):
 
 def _bank_decision(task, user, payload):
     remedy = artefacts.bank_decision_record(
-        task=task,
+        remedy=task.remedy,
+        task_id=task.pk,
         officer=user,
         decision=payload.get("decision", ""),
         reference=str(payload.get("reference", "")),
@@ -169,7 +174,8 @@ def _bank_decision(task, user, payload):
 def _check_in(task, user, payload):
     outcome = _outcome(payload, ("continue", "revise_plan"), default="continue")
     artefacts.check_in_record(
-        task=task,
+        case=task.case,
+        task_id=task.pk,
         officer=user,
         held_on=_date(payload, "held_on"),
         notes=payload.get("notes", ""),
