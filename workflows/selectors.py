@@ -17,7 +17,7 @@ from partners.selectors import user_roles
 from .choices import ACTIVE_TASK_STATUSES, BANK_TASK_TYPES, SlaState, TaskStatus
 from .ladder import Ladders
 from .models import Delegation, SlaThreshold, Task
-from .stagework import CONDITIONAL_WORK, STAGE_WORK, task_types_of_stage
+from .tasktypes import CONDITIONAL_WORK, STAGE_WORK, task_types_of_stage
 
 # What an inbox row shows besides the task (whose stage and priority are its case's while it is
 # active): its unit and district, through the task's own copy of the unit, not the case. Kept to

@@ -29,6 +29,7 @@ from ..ladder import Ladders, user_may_supervise_task, user_supervises_organisat
 from ..models import Delegation, SlaPolicy, SlaThreshold, Task
 from ..routing import mentor_least_loaded
 from ..sla import STOPPED, SlaTerms, sla_due, sla_thresholds
+from ..tasktypes import task_type
 
 # Who is told of a new task waiting in an organisation's queue.
 QUEUE_ROLE = {
@@ -86,7 +87,7 @@ def tasks_open(
     tasks = []
     for spec in specs:
         priority = spec.case.priority
-        terms = _terms_for(policies, spec.type, priority)
+        terms = _terms_for(policies, task_type(spec.type).sla_key, priority)
         key = (spec.type, priority)
         if key not in schedules:
             schedules[key] = (sla_due(terms, now, calendar), sla_thresholds(terms, now, calendar))
