@@ -78,6 +78,8 @@ class TaskDetailSerializer(TaskSerializer):
     branch_ifsc = serializers.CharField(source="branch.ifsc", read_only=True, allow_null=True, default=None)
     assignee_username = serializers.CharField(source="assignee.username", read_only=True, default=None)
     completed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    # A workflows.choices.TaskOutcome once done, "" before: a plain string, as the API has always said.
+    outcome = serializers.CharField(read_only=True)
     actions = serializers.SerializerMethodField()
 
     class Meta(TaskSerializer.Meta):
@@ -177,9 +179,9 @@ class RemedyProgressEntryInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+# (No docstring: the schema would give it to every completion input.) The base of completion inputs:
+# an `outcome` field offers the outcomes its task type declares (workflows/tasktypes.py).
 class _Completion(TaskActionInput):
-    """Base: the outcome offers what the task type declares (workflows/tasktypes.py)."""
-
     task_type: str
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
