@@ -118,6 +118,27 @@ def task_escalated_to_user(user) -> QuerySet:
     )
 
 
+def task_escalations_by_rung() -> dict[tuple[int, str], set[int]]:
+    """Escalated to whom, for everyone at once (the daily digest): (organisation id, role) of each
+    rung an active task's clock has reached → the ids of those tasks. The rule of
+    task_escalated_to_user, read forwards: two small queries for the ladders, one over tasks."""
+    ladders = Ladders.load()
+    rungs: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for task_id, organisation_id, kind, level, division_id in Task.objects.filter(
+        status__in=ACTIVE_TASK_STATUSES, escalation_level__gte=1
+    ).values_list(
+        "pk", "organisation_id", "organisation__kind", "escalation_level", "enterprise__district__division_id"
+    ):
+        for rung in ladders.rungs.get(kind, ()):
+            if rung.level <= level:
+                target = ladders.target_organisation(
+                    rung.target, organisation_id=organisation_id, division_id=division_id
+                )
+                if target is not None:
+                    rungs[(target, rung.role)].add(task_id)
+    return dict(rungs)
+
+
 def task_counts_by_sla_state(tasks: QuerySet) -> dict[str, int]:
     """How many of `tasks` are in each SLA state (one grouped query)."""
     counts = dict(tasks.order_by().values_list("sla_state").annotate(n=Count("pk")))

@@ -110,3 +110,17 @@ def test_a_stand_in_is_one_rule(team):
 
     assert list(task_inbox_for_user(stand_in)) == [outreach]
     assert not task_inbox_for_user(later).exists()
+
+
+def test_escalated_to_whom_in_bulk_is_the_same_rule(team):
+    from workflows.selectors import task_escalations_by_rung
+
+    outreach = active_task(flagged_case(unit_at("Anantnag")), TaskType.OUTREACH)
+    jammu = active_task(flagged_case(unit_at("Jammu")), TaskType.OUTREACH)
+    _escalate(outreach, 2)
+    _escalate(jammu, 1)
+    by_rung = task_escalations_by_rung()
+    for user in (team.director, team.admin, people.divisional_director("jammu"), team.officer):
+        held = {(m.organisation_id, m.role) for m in user.memberships.all()}
+        bulk = set().union(*(by_rung.get(key, set()) for key in held))
+        assert bulk == set(task_escalated_to_user(user).values_list("pk", flat=True)), user
