@@ -10,7 +10,7 @@ from .models import Case, CaseEvent, OwnerClaim, Remedy, RemedyPlan
 
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
-    fields = ["at", "kind", "actor", "task", "from_value", "to_value", "reason"]
+    fields = ["at", "kind", "actor", "task_id", "from_value", "to_value", "reason"]
     readonly_fields = fields
     extra = 0
     can_delete = False

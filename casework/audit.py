@@ -14,7 +14,7 @@ def case_event(
     case,
     kind: str,
     actor=None,
-    task=None,
+    task_id: int | None = None,
     from_value="",
     to_value="",
     reason: str = "",
@@ -24,7 +24,7 @@ def case_event(
     """Appends one event to `case`'s audit trail (actor None: the system)."""
     return CaseEvent.objects.create(
         case=case,
-        task=task,
+        task_id=task_id,
         kind=kind,
         actor=actor,
         at=at or timezone.now(),

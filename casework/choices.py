@@ -23,6 +23,16 @@ TERMINAL_STAGES = (CaseStage.REVIVED, CaseStage.CLOSED)
 OPEN_STAGES = tuple(stage for stage in CaseStage if stage not in TERMINAL_STAGES)
 
 
+class DirectMove(models.TextChoices):
+    """The moves of the lifecycle a person asks for directly, on the case page or through the API,
+    rather than by completing a task. Each is a transition of workflows/flow.py (which declares
+    its source, target, guard and who may make it); casework/stages.py says where each is offered."""
+
+    CLOSE = "close", "Close the case"
+    REQUEST_REVISIT = "request_revisit", "Ask for another field visit"
+    REVISE_PLAN = "revise_plan", "Revise the remedy plan"
+
+
 class CasePriority(models.TextChoices):
     # SCORING.md §5: prone to sick first, with shorter SLAs.
     HIGH = "high", "High"

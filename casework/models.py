@@ -1,8 +1,12 @@
 """The case, the artefacts of its stages, comments, attachments and the append-only audit trail.
 
 The stage of a case is written by one service only (workflows.services.cases.case_advance), through
-the lifecycle declared in workflows/flow.py. Artefacts are written by casework/services.py, which
+the lifecycle declared in workflows/flow.py. Artefacts are written by casework/services/, which
 records every change as a CaseEvent.
+
+A record written as the work of a task keeps the task's id in a plain `task_id` column: the
+database still holds the foreign key to the task table (migration 0004), but casework, below
+workflows in the layers, never names the task model.
 """
 
 from django.conf import settings
@@ -29,6 +33,12 @@ from .choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
+
+
+def task_id_field(what: str):
+    """The id of the workflows task whose work the row records (empty: none). A plain column on the
+    model; in the database a foreign key to the task table, indexed (casework migration 0004)."""
+    return models.BigIntegerField(null=True, blank=True, db_index=True, help_text=f"The task {what}.")
 
 
 class Case(models.Model):
@@ -92,7 +102,7 @@ class CaseEvent(models.Model):
     migration casework 0002). The case page's timeline reads these rows."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    task = models.ForeignKey("workflows.Task", null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    task_id = task_id_field("the event is about")
     kind = models.CharField(max_length=24, choices=CaseEventKind.choices)
     actor = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Empty: the system."
@@ -110,12 +120,19 @@ class CaseEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
 
+    def _set_task(self, task) -> None:
+        self.task_id = None if task is None else task.pk
+
+    # Write-only: CaseEvent(task=t) still works for callers that hand over the task itself
+    # (workflows/services/sla.py, being split on another branch); new code passes task_id.
+    task = property(fset=_set_task)
+
 
 class ConsultationNote(models.Model):
     """What the IIM mentor learned in the online consultation with the unit."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consultations")
-    task = models.ForeignKey("workflows.Task", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    task_id = task_id_field("of the consultation")
     mentor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField()
     mode = models.CharField(max_length=16, choices=ConsultationMode.choices, default=ConsultationMode.VIDEO)
@@ -134,7 +151,7 @@ class FieldVisitReport(models.Model):
     """The district officer's report of one visit to the unit (a case may need another visit)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="visit_reports")
-    task = models.ForeignKey("workflows.Task", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    task_id = task_id_field("of the visit")
     visit_date = models.DateField()
     officer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     # {item code of VISIT_CHECKLIST: {"answer": yes|no|na, "remarks": "..."}}
@@ -154,7 +171,7 @@ class DiagnosticReport(models.Model):
     """The IIM mentor's diagnostic study report: a document and structured findings."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="diagnostic_reports")
-    task = models.ForeignKey("workflows.Task", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    task_id = task_id_field("that filed the report")
     document = models.FileField(upload_to="diagnostic/%Y/%m/")
     summary = models.TextField()
     submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -241,7 +258,7 @@ class CheckIn(models.Model):
     """One handholding check-in: how the unit is doing and each remedy's progress."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="check_ins")
-    task = models.ForeignKey("workflows.Task", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    task_id = task_id_field("of the check-in")
     held_on = models.DateField()
     officer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     notes = models.TextField()

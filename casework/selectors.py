@@ -1,6 +1,6 @@
 """Reads of one case's parts for the pages and the API, composed from partners.selectors (which
 alone decide who sees what). A user who sees a case only through a bank role sees its finance
-side — the bank tasks they may see (task_list_for_user), the financial remedies those tasks are
+side — the bank tasks they may see (the case engine's answer, casework.hooks), the financial remedies those tasks are
 about, and the comments, attachments and audit events of those. A unit's owner sees what concerns
 them: the remedies of the approved plan, the documents asked of them and what they sent, the
 stage changes; not the clinic's tasks, comments or internal trail. Each function is one queryset,
@@ -12,7 +12,8 @@ from casework.choices import FINANCIAL_REMEDY_TYPES, CaseEventKind, RemedyPlanSt
 from casework.models import Attachment, Case, CaseEvent, Comment, DocumentRequest, Remedy
 from partners.selectors import user_may_direct_district
 from scoring.visibility import enterprise_list_for_user, enterprise_list_full_view_for_user
-from workflows.visibility import task_list_for_user  # TODO(layers): casework must not read tasks
+
+from .hooks import case_tasks_seen_by
 
 
 def case_list_for_user(user) -> QuerySet[Case]:
@@ -51,7 +52,9 @@ def case_owned_by(user, case: Case) -> bool:
 
 
 def case_tasks_for_user(user, case: Case) -> QuerySet:
-    return task_list_for_user(user).filter(case=case)
+    """The case's tasks `user` may see, as the case engine answers (casework.hooks): a queryset
+    read here for its `pk` and `remedy_id` only."""
+    return case_tasks_seen_by(user=user, case=case)
 
 
 def case_remedies_for_user(user, case: Case, *, full: bool, tasks: QuerySet | None = None) -> QuerySet:
@@ -106,7 +109,7 @@ def case_events_for_user(user, case: Case, *, full: bool) -> QuerySet:
     remedies = list(case_remedies_for_user(user, case, full=False, tasks=tasks).values_list("pk", flat=True))
     comments = list(Comment.objects.filter(case=case, remedy_id__in=remedies).values_list("pk", flat=True))
     attachments = list(Attachment.objects.filter(case=case, remedy_id__in=remedies).values_list("pk", flat=True))
-    seen = Q(task__in=tasks)
+    seen = Q(task_id__in=tasks.values("pk"))
     if remedies:
         seen |= Q(data__remedy__in=remedies)
     if comments:

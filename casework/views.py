@@ -1,6 +1,10 @@
 """Pages of cases: the list a person may see, and a case's page — profile and report card, stage
-bar, tasks and their clocks, artefacts, remedy plan, comments and attachments, the timeline, and
-the actions the viewer may take (nothing else is offered). Bank staff see the finance side only."""
+bar, artefacts, remedy plan, comments and attachments, the timeline — and the comments and files
+added there. Bank staff see the finance side only.
+
+The apps above casework add their part of the case page through its hook (casework/pages.py):
+workflows adds the tasks and their clocks, the moves the viewer may make (nothing else is
+offered) and the documents asked of the unit, and serves those actions itself."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,10 +16,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from casework.selectors import case_get_for_user, case_list_for_user
-from core.errors import REFUSALS, Conflict, refusal_text
+from core.errors import REFUSALS, refusal_text
 from core.http import posted_id, redirect_back
 from partners.models import District
-from workflows.services import case_advance, case_transition_allowed, document_request_close, document_request_create
 
 from . import selectors as parts
 from .choices import (
@@ -23,25 +26,13 @@ from .choices import (
     VISIT_CHECKLIST,
     AttachmentKind,
     CaseStage,
-    CloseReason,
-    DocumentRequestStatus,
 )
 from .models import Attachment, Case, DocumentRequest, Remedy
+from .pages import case_page_parts, code_words
 from .services import attachment_add, comment_add
+from .stages import stage_bar
 
 PAGE_SIZE = 50
-LIFECYCLE = [
-    CaseStage.ONBOARDED,
-    CaseStage.SCORED,
-    CaseStage.ONLINE_CONSULTATION,
-    CaseStage.FIELD_VISIT,
-    CaseStage.DIAGNOSTIC_REPORT,
-    CaseStage.REMEDY_PLAN,
-    CaseStage.HANDHOLDING,
-    CaseStage.REVIVED,
-]
-# The moves a person makes on the case page; the others happen by completing a task.
-DIRECT_MOVES = ("close", "request_revisit", "revise_plan")
 
 
 def _case(request, pk: int) -> Case:
@@ -89,35 +80,24 @@ def case_detail(request, pk: int):
     if not full and parts.case_owned_by(user, case):
         return redirect("portal:home")  # an owner follows their case in the portal's words
     finance_only = not full
-    tasks = parts.case_tasks_for_user(user, case).select_related("organisation", "assignee", "branch", "remedy")
     remedies = parts.case_remedies_for_user(user, case, full=full).select_related("owner", "branch", "plan")
     comments = parts.case_comments_for_user(user, case, full=full).select_related("author", "remedy")
     attachments = parts.case_attachments_for_user(user, case, full=full).select_related("uploaded_by", "remedy")
-    events = parts.case_events_for_user(user, case, full=full).select_related("actor", "task")
-    # The close form supplies the reason its guard wants: check only stage and permission.
-    moves = {
-        name: case_transition_allowed(case, name, actor=user, check_conditions=name != "close") for name in DIRECT_MOVES
-    }
-    stage_index = LIFECYCLE.index(case.stage) if case.stage in LIFECYCLE else -1
+    events = list(
+        parts.case_events_for_user(user, case, full=full).select_related("actor").order_by("-at", "-pk")[:200]
+    )
     context = {
         "case": case,
         "unit": case.enterprise,
         "finance_only": finance_only,
-        "stages": [
-            (stage.label, "now" if i == stage_index else "done" if i < stage_index else "")
-            for i, stage in enumerate(LIFECYCLE)
-        ],
-        "active_tasks": [t for t in tasks if t.is_active],
-        "past_tasks": [t for t in tasks if not t.is_active],
+        "stages": stage_bar(case.stage),
         "remedies": remedies,
         "plans": case.remedy_plans.prefetch_related(
             Prefetch("remedies", queryset=remedies.order_by("pk"), to_attr="visible_remedies")
         ),
         "comments": comments,
         "attachments": attachments,
-        "events": events.order_by("-at", "-pk")[:200],
-        "moves": moves,
-        "close_reasons": CloseReason.choices,
+        "events": events,
         "document_requests": parts.case_document_requests_for_user(user, case, full=full).select_related("asked_by"),
         "latest": case.enterprise.assessments.select_related("model").order_by("-as_of", "-model__version").first(),
         "checklist": VISIT_CHECKLIST,
@@ -129,29 +109,17 @@ def case_detail(request, pk: int):
             diagnoses=case.diagnostic_reports.select_related("submitted_by").prefetch_related("findings"),
             check_ins=case.check_ins.select_related("officer"),
         )
+    # The apps above casework fill in their part: the work on the case, what the viewer may do.
+    vocabularies, subjects = [], {}
+    for part in case_page_parts(request, case, full=full):
+        context.update(part.context)
+        vocabularies.extend(part.vocabularies)
+        subjects.update(part.subjects)
+    for event in events:
+        event.subject = subjects.get(event.task_id, "")
+        event.from_words = code_words(event.from_value, *vocabularies)
+        event.to_words = code_words(event.to_value, *vocabularies)
     return render(request, "casework/case.html", context)
-
-
-@login_required
-@require_POST
-def case_move(request, pk: int, move: str):
-    case = _case(request, pk)
-    if move not in DIRECT_MOVES:
-        raise Http404("No such action.")
-    version = request.POST.get("version", "")
-    try:
-        case_advance(
-            case=case,
-            transition=move,
-            actor=request.user,
-            reason=request.POST.get("reason", "").strip(),
-            close_reason=request.POST.get("close_reason", "") if move == "close" else "",
-            expected_version=int(version) if version.isdigit() else None,
-        )
-        messages.success(request, "Done.")
-    except (*REFUSALS, Conflict) as refusal:
-        messages.error(request, refusal_text(refusal))
-    return redirect(reverse("casework:case", args=[case.pk]))
 
 
 @login_required
@@ -213,31 +181,3 @@ def diagnostic_download(request, pk: int, report_pk: int):
     return FileResponse(
         report.document.open("rb"), as_attachment=True, filename=report.document.name.rsplit("/", 1)[-1]
     )
-
-
-@login_required
-@require_POST
-def documents_request(request, pk: int):
-    case = _case(request, pk)
-    try:
-        document_request_create(case=case, actor=request.user, items=request.POST.get("items", ""))
-        messages.success(request, "The enterprise has been asked; the case's clocks are paused until it answers.")
-    except REFUSALS as refusal:
-        messages.error(request, refusal_text(refusal))
-    return redirect(reverse("casework:case", args=[case.pk]))
-
-
-@login_required
-@require_POST
-def documents_close(request, pk: int, request_pk: int):
-    case = _case(request, pk)
-    document_request = DocumentRequest.objects.filter(pk=request_pk, case=case).first()
-    if document_request is None:
-        raise Http404("No such request.")
-    status = request.POST.get("status", DocumentRequestStatus.RECEIVED)
-    try:
-        document_request_close(request=document_request, actor=request.user, status=status)
-        messages.success(request, "Recorded.")
-    except REFUSALS as refusal:
-        messages.error(request, refusal_text(refusal))
-    return redirect_back(request, reverse("casework:case", args=[case.pk]))

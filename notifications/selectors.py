@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from partners.choices import Role
 from partners.models import Membership
-from partners.selectors import membership_in_effect_q, stand_ins_for
+from partners.selectors import membership_in_effect_q, stand_ins_of
 
 from .choices import Channel, DeliveryStatus
 from .models import Delivery, NotificationRequest
@@ -42,7 +42,7 @@ def audiences_resolve(requests: list[NotificationRequest], *, on: date) -> dict[
         active = set(
             get_user_model().objects.filter(pk__in=sorted(user_ids), is_active=True).values_list("pk", flat=True)
         )
-        delegates = stand_ins_for(user_ids, on=on) if any(r.task_id for r in direct) else {}
+        delegates = stand_ins_of(user_ids, on=on) if any(r.task_id for r in direct) else {}
         for r in direct:
             if r.user_id in active:
                 people[r.pk].add(r.user_id)

@@ -9,6 +9,7 @@ workflows/visibility.py (tasks, and what a user may do with one). A rule changed
 everywhere; a user's memberships are read in one query and nothing is read per unit.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -111,32 +112,33 @@ def user_scope(user, *, full_view: bool = False) -> Scope:
     return membership_scope(memberships)
 
 
-def delegators_of(user, *, on: date | None = None) -> list[int]:
-    """Ids of the people `user` stands in for on `on` (default today): their out-of-office
-    delegations to `user` cover the day and are not revoked. The one answer to "who stands in
-    for whom"; stand_ins_for is the same rule read the other way."""
+def delegation_in_force_q(*, on: date | None = None) -> Q:
+    """The delegations that make their delegate stand in on `on` (default today): the day is within
+    their dates, they were not revoked, and the delegate's account is active. The one rule of a
+    stand-in, for the inbox, the permission to act on a task, notifications and digests: the one answer to
+    "who stands in for whom"."""
     on = on or timezone.localdate()
+    return Q(starts_on__lte=on, ends_on__gte=on, revoked_at__isnull=True, delegate__is_active=True)
+
+
+def delegators_of(user, *, on: date | None = None) -> list[int]:
+    """Ids of the people `user` (or a user id) stands in for on `on`."""
     user_id = user if isinstance(user, int) else user.pk
     return list(
-        Delegation.objects.filter(
-            delegate_id=user_id, starts_on__lte=on, ends_on__gte=on, revoked_at__isnull=True
-        ).values_list("delegator_id", flat=True)
+        Delegation.objects.filter(delegation_in_force_q(on=on), delegate_id=user_id).values_list(
+            "delegator_id", flat=True
+        )
     )
 
 
-def stand_ins_for(user_ids, *, on: date | None = None) -> dict[int, set[int]]:
-    """For each of `user_ids`, the active people standing in for them on `on` (default today)."""
-    on = on or timezone.localdate()
-    found: dict[int, set[int]] = {}
+def stand_ins_of(delegator_ids: Iterable[int], *, on: date | None = None) -> dict[int, set[int]]:
+    """Who stands in for each of `delegator_ids` on `on`: delegator id → delegate ids (one query)."""
+    stand_ins: dict[int, set[int]] = defaultdict(set)
     for delegator, delegate in Delegation.objects.filter(
-        delegator_id__in=sorted(user_ids),
-        starts_on__lte=on,
-        ends_on__gte=on,
-        revoked_at__isnull=True,
-        delegate__is_active=True,
+        delegation_in_force_q(on=on), delegator_id__in=sorted(set(delegator_ids))
     ).values_list("delegator_id", "delegate_id"):
-        found.setdefault(delegator, set()).add(delegate)
-    return found
+        stand_ins[delegator].add(delegate)
+    return stand_ins
 
 
 def user_may_direct_district(user, *, district_id: int, division_id: int) -> bool:

@@ -1,6 +1,8 @@
-"""The vocabulary of the work engine: task types and statuses, SLA states, routes, ladders."""
+"""The vocabulary of the work engine: task types, their outcomes and statuses, SLA states, routes,
+ladders. What each task type does is declared once, in workflows/tasktypes.py."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TaskType(models.TextChoices):
@@ -17,6 +19,29 @@ class TaskType(models.TextChoices):
 
 
 BANK_TASK_TYPES = frozenset({TaskType.BANK_REFERRAL, TaskType.BANK_DECISION})
+
+
+class TaskOutcome(models.TextChoices):
+    """How a task ended, as its completion chose (Task.outcome). Each task type offers some of
+    these (workflows/tasktypes.py), and says what each does to the case."""
+
+    SUBMITTED = "submitted", _("Data completed: wait for the next scoring")
+    CONSULTATION_BOOKED = "consultation_booked", _("Consultation booked")
+    FIELD_VISIT = "field_visit", _("Ask for a field visit")
+    VISITED = "visited", _("Visited, report filed")
+    SUBMIT = "submit", _("Submit the report")
+    REVISIT = "revisit", _("Ask for another field visit")
+    APPROVE = "approve", _("Approve the plan")
+    REFERRED = "referred", _("Referred to the committee")
+    # The corrective action plan a bank's committee decided (casework.choices.BankDecision).
+    RECTIFICATION = "rectification", _("Rectification")
+    RESTRUCTURING = "restructuring", _("Restructuring")
+    RECOVERY = "recovery", _("Recovery")
+    CONTINUE = "continue", _("Continue handholding")
+    REVISE_PLAN = "revise_plan", _("The plan must be revised")
+    CONFIRM = "confirm", _("Confirm revival")
+    NOT_YET = "not_yet", _("Not yet")
+    CLOSE = "close", _("Close the case")
 
 
 class TaskStatus(models.TextChoices):

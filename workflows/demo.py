@@ -9,13 +9,13 @@ inboxes hold real work. Never used outside the demo."""
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from casework.choices import VISIT_CHECKLIST, CaseStage, CloseReason, RemedyType
 from casework.models import Case
-from casework.services import remedy_add, unit_branches
+from casework.services import unit_branches
 from partners.choices import OrganisationKind, Role
 from partners.models import Branch, District, Membership, Organisation
 from partners.services import branch_create, membership_grant, organisation_create_bank
@@ -23,7 +23,7 @@ from scoring.demo import demo_bank_branches
 
 from .choices import ACTIVE_TASK_STATUSES, TaskStatus, TaskType
 from .models import Task
-from .services import case_advance, task_claim, task_complete
+from .services import case_advance, remedy_add, task_claim, task_complete
 
 PASSWORD = "demo"
 
@@ -149,7 +149,9 @@ def _payload(task: Task) -> dict:
         },
         TaskType.DIAGNOSTIC_REPORT: {
             "outcome": "submit",
-            "document": ContentFile(b"%PDF-1.4\n% demo diagnostic study\n%%EOF\n", name="diagnostic-study.pdf"),
+            "document": SimpleUploadedFile(
+                "diagnostic-study.pdf", b"%PDF-1.4\n% demo diagnostic study\n%%EOF\n", content_type="application/pdf"
+            ),
             "summary": "Liquidity stress from delayed receivables; viable with restructuring.",
             "findings": [
                 {"category": "finance", "severity": "high", "description": "Receivables over 120 days."},

@@ -4,7 +4,8 @@
 work, the task being completed. Each move is one `@stage.transition`; its guard is a condition
 (a field visit cannot complete without a visit report, a plan cannot be approved with no remedy,
 revival needs the evidence rule) and its permission says who may make it: most moves happen only
-by completing the stage's task, a few by a person who directs the case, one by the system.
+by completing a task whose type makes them (workflows/tasktypes.py: an outcome names the move), a
+few also by a person who directs the case, one by the system.
 
 Only `workflows.services.cases.case_advance` calls these methods: it locks the case row first,
 and after the move closes the old stage's tasks and opens the new stage's.
@@ -18,18 +19,19 @@ from viewflow.fsm.base import TransitionMethod
 from casework.choices import OPEN_STAGES, CaseEventKind, CaseStage, CloseReason, RemedyPlanStatus, RemedyStatus
 from casework.models import Case, CaseEvent
 
-from .choices import TaskType
-
 Condition = fsm.State.CONDITION
 
 
-def _via_task(*task_types):
-    """Permission: the move is the completion of a task of one of these types."""
+def _via_task(transition: str):
+    """Permission: the move is the completion of a task whose type makes it (an outcome of its
+    declaration in workflows/tasktypes.py names this transition)."""
 
     def permission(flow: "CaseFlow", user) -> bool:
-        return flow.task is not None and flow.task.type in task_types
+        from .tasktypes import task_type
 
-    permission.__name__ = f"via_{'_or_'.join(task_types)}"
+        return flow.task is not None and transition in task_type(flow.task.type).moves
+
+    permission.__name__ = f"via_task_{transition}"
     return permission
 
 
@@ -37,9 +39,10 @@ def _by_system(flow: "CaseFlow", user) -> bool:
     return user is None and flow.task is None
 
 
-def _via_task_or_director(*task_types):
-    """Permission: completing one of these tasks, or a person who directs the case (partners)."""
-    via_task = _via_task(*task_types)
+def _via_task_or_director(transition: str):
+    """Permission: completing a task whose type makes the move, or a person who directs the case
+    (partners); casework/stages.py lists where a person is offered it."""
+    via_task = _via_task(transition)
 
     def permission(flow: "CaseFlow", user) -> bool:
         if via_task(flow, user):
@@ -88,7 +91,7 @@ class CaseFlow:
         case.refresh_from_db()
         self.event = CaseEvent.objects.create(
             case=case,
-            task=self.task,
+            task_id=self.task.pk if self.task else None,
             kind=CaseEventKind.TRANSITION,
             actor=self.actor,
             at=now,
@@ -146,7 +149,7 @@ class CaseFlow:
         source=CaseStage.SCORED,
         target=CaseStage.ONLINE_CONSULTATION,
         label="Book the online consultation",
-        permission=_via_task(TaskType.OUTREACH),
+        permission=_via_task("book_consultation"),
     )
     def book_consultation(self):
         """The district office reached the unit and booked its consultation."""
@@ -156,7 +159,7 @@ class CaseFlow:
         target=CaseStage.FIELD_VISIT,
         label="Ask for a field visit",
         conditions=[has_consultation_notes],
-        permission=_via_task(TaskType.CONSULTATION),
+        permission=_via_task("request_field_visit"),
     )
     def request_field_visit(self):
         """The mentor consulted the unit and asks the district office to visit it."""
@@ -166,7 +169,7 @@ class CaseFlow:
         target=CaseStage.DIAGNOSTIC_REPORT,
         label="Complete the field visit",
         conditions=[has_visit_report],
-        permission=_via_task(TaskType.FIELD_VISIT),
+        permission=_via_task("complete_field_visit"),
     )
     def complete_field_visit(self):
         """The district officer visited the unit and filed the report."""
@@ -175,7 +178,7 @@ class CaseFlow:
         source=CaseStage.DIAGNOSTIC_REPORT,
         target=CaseStage.FIELD_VISIT,
         label="Ask for another visit",
-        permission=_via_task_or_director(TaskType.DIAGNOSTIC_REPORT),
+        permission=_via_task_or_director("request_revisit"),
     )
     def request_revisit(self):
         """Back-edge: the diagnosis needs another look at the unit."""
@@ -185,7 +188,7 @@ class CaseFlow:
         target=CaseStage.REMEDY_PLAN,
         label="Submit the diagnostic report",
         conditions=[has_diagnostic_report],
-        permission=_via_task(TaskType.DIAGNOSTIC_REPORT),
+        permission=_via_task("submit_diagnosis"),
     )
     def submit_diagnosis(self):
         """The mentor's diagnostic study report is in."""
@@ -195,7 +198,7 @@ class CaseFlow:
         target=CaseStage.HANDHOLDING,
         label="Approve the remedy plan",
         conditions=[has_remedy],
-        permission=_via_task(TaskType.REMEDY_PLAN),
+        permission=_via_task("approve_plan"),
     )
     def approve_plan(self):
         """The plan is approved; its remedies start, the banks act on the financial ones."""
@@ -205,7 +208,7 @@ class CaseFlow:
         target=CaseStage.REMEDY_PLAN,
         label="Revise the remedy plan",
         conditions=[has_approved_plan],
-        permission=_via_task_or_director(TaskType.CHECK_IN),
+        permission=_via_task_or_director("revise_plan"),
     )
     def revise_plan(self):
         """Back-edge: handholding shows the plan must change."""
@@ -215,7 +218,7 @@ class CaseFlow:
         target=CaseStage.REVIVED,
         label="Confirm revival",
         conditions=[has_revival_evidence],
-        permission=_via_task(TaskType.CONFIRM_REVIVAL),
+        permission=_via_task("revive"),
     )
     def revive(self):
         """The district officer confirms the evidence: remedies done, the unit scored stable again."""
@@ -225,7 +228,7 @@ class CaseFlow:
         target=CaseStage.CLOSED,
         label="Close the case",
         conditions=[has_close_reason],
-        permission=_via_task_or_director(TaskType.DATA_COMPLETION, TaskType.OUTREACH, TaskType.CONSULTATION),
+        permission=_via_task_or_director("close"),
     )
     def close(self, close_reason: str = ""):
         """Any open case may close, with a reason."""

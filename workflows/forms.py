@@ -1,7 +1,9 @@
-"""The form each task type opens in the pages, and the payload it hands to task_complete.
+"""The form each task type opens in the pages (workflows/tasktypes.py names it), and the parsed
+Completion it hands to task_complete.
 
 A form only parses and shapes input; what is valid for the clinic is decided by the services
-(workflows.services.completion and casework.services), whose ValidationErrors the page shows."""
+(workflows.services.completion and casework.services), whose ValidationErrors the page shows
+beside the fields, the values as typed."""
 
 from django import forms
 from django.utils import timezone
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.choices import (
     FINANCIAL_REMEDY_TYPES,
     VISIT_CHECKLIST,
+    AttachmentKind,
     BankDecision,
     ChecklistAnswer,
     CloseReason,
@@ -19,7 +22,8 @@ from casework.choices import (
     Severity,
 )
 
-from .choices import TaskType
+from .choices import TaskOutcome, TaskType
+from .inputs import Completion, Upload
 
 CLOSE_CHOICES = [("", "—")] + list(CloseReason.choices)
 
@@ -46,38 +50,62 @@ def _date(**kwargs):
 
 
 class TaskForm(forms.Form):
-    """Base: `payload()` is what task_complete receives."""
+    """Base: `completion()` is what task_complete receives. An `outcome` field offers the outcomes
+    the task type declares (workflows/tasktypes.py), in its order."""
 
-    def payload(self) -> dict:
-        return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
+    task_type: str
+    # The field an upload's refusal belongs beside (the service names it "file", as the API does).
+    upload_field = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "outcome" in self.fields:
+            from .tasktypes import task_type
+
+            self.fields["outcome"].choices = task_type(self.task_type).outcome_choices
+
+    def completion(self) -> Completion:
+        data = self.cleaned_data
+        return Completion(
+            outcome=data["outcome"],
+            note=data.get("note", ""),
+            reason=data.get("reason", ""),
+            close_reason=data.get("close_reason", ""),
+        )
 
 
 class DataCompletionForm(TaskForm):
-    outcome = forms.ChoiceField(
-        choices=[("submitted", _("Data completed: wait for the next scoring")), ("close", _("Close the case"))]
-    )
+    task_type = TaskType.DATA_COMPLETION
+    outcome = forms.ChoiceField()
     close_reason = forms.ChoiceField(choices=CLOSE_CHOICES, required=False)
     note = forms.CharField(widget=forms.Textarea, required=False)
 
 
 class OutreachForm(TaskForm):
-    outcome = forms.ChoiceField(
-        choices=[("consultation_booked", _("Consultation booked")), ("close", _("Close the case"))]
-    )
+    task_type = TaskType.OUTREACH
+    outcome = forms.ChoiceField()
     close_reason = forms.ChoiceField(choices=CLOSE_CHOICES, required=False)
     note = forms.CharField(widget=forms.Textarea, required=False, help_text=_("Whom you spoke to, and when."))
 
 
 class ConsultationForm(TaskForm):
+    task_type = TaskType.CONSULTATION
     held_on = _date()
     mode = forms.ChoiceField(choices=ConsultationMode.choices)
     notes = forms.CharField(widget=forms.Textarea, help_text=_("What the consultation found."))
     issues_raised = forms.CharField(widget=forms.Textarea, required=False)
-    outcome = forms.ChoiceField(choices=[("field_visit", _("Ask for a field visit")), ("close", _("Close the case"))])
+    outcome = forms.ChoiceField()
     close_reason = forms.ChoiceField(choices=CLOSE_CHOICES, required=False)
+
+    def completion(self) -> Completion:
+        data = self.cleaned_data
+        record = {key: data[key] for key in ("held_on", "mode", "notes", "issues_raised")}
+        return Completion(outcome=data["outcome"], close_reason=data.get("close_reason", ""), record=record)
 
 
 class FieldVisitForm(TaskForm):
+    task_type = TaskType.FIELD_VISIT
+    upload_field = "photos"
     visit_date = _date()
     summary = forms.CharField(widget=forms.Textarea)
     photos = MultipleFileField(required=False, help_text=_("Photos of the unit (JPEG or PNG)."))
@@ -93,25 +121,27 @@ class FieldVisitForm(TaskForm):
     def checklist_rows(self):
         return [(self[f"check_{item}"], self[f"remarks_{item}"]) for item in VISIT_CHECKLIST]
 
-    def payload(self) -> dict:
+    def completion(self) -> Completion:
         data = self.cleaned_data
-        return {
-            "visit_date": data["visit_date"],
-            "summary": data["summary"],
-            "findings": {
-                item: {"answer": data[f"check_{item}"], "remarks": data.get(f"remarks_{item}", "")}
-                for item in VISIT_CHECKLIST
-            },
+        findings = {
+            item: {"answer": data[f"check_{item}"], "remarks": data.get(f"remarks_{item}", "")}
+            for item in VISIT_CHECKLIST
         }
+        return Completion(
+            outcome=TaskOutcome.VISITED,
+            record={"visit_date": data["visit_date"], "summary": data["summary"], "findings": findings},
+            uploads=tuple(
+                Upload(photo, AttachmentKind.PHOTO, about="visit_report") for photo in data.get("photos") or ()
+            ),
+        )
 
 
 FINDING_ROWS = 3
 
 
 class DiagnosticReportForm(TaskForm):
-    outcome = forms.ChoiceField(
-        choices=[("submit", _("Submit the report")), ("revisit", _("Ask for another field visit"))]
-    )
+    task_type = TaskType.DIAGNOSTIC_REPORT
+    outcome = forms.ChoiceField()
     document = forms.FileField(required=False, help_text=_("The diagnostic study report (PDF)."))
     summary = forms.CharField(widget=forms.Textarea, required=False)
     reason = forms.CharField(required=False, help_text=_("For another visit: what to look at."))
@@ -130,25 +160,21 @@ class DiagnosticReportForm(TaskForm):
     def finding_rows(self):
         return [(self[f"category_{n}"], self[f"severity_{n}"], self[f"description_{n}"]) for n in range(FINDING_ROWS)]
 
-    def payload(self) -> dict:
+    def completion(self) -> Completion:
         data = self.cleaned_data
-        if data["outcome"] == "revisit":
-            return {"outcome": "revisit", "reason": data.get("reason", "")}
+        if data["outcome"] != TaskOutcome.SUBMIT:
+            return Completion(outcome=data["outcome"], reason=data.get("reason", ""))
         findings = [
             {
                 "category": data[f"category_{n}"],
-                "severity": data[f"severity_{n}"],
+                "severity": data[f"severity_{n}"] or Severity.MEDIUM,
                 "description": data[f"description_{n}"],
             }
             for n in range(FINDING_ROWS)
             if data.get(f"category_{n}") or data.get(f"description_{n}")
         ]
-        return {
-            "outcome": "submit",
-            "document": data.get("document"),
-            "summary": data.get("summary", ""),
-            "findings": findings,
-        }
+        record = {"document": data.get("document"), "summary": data.get("summary", ""), "findings": findings}
+        return Completion(outcome=TaskOutcome.SUBMIT, record=record)
 
 
 class RemedyForm(forms.Form):
@@ -175,37 +201,52 @@ class RemedyForm(forms.Form):
 
 
 class RemedyPlanForm(TaskForm):
+    task_type = TaskType.REMEDY_PLAN
     note = forms.CharField(widget=forms.Textarea, required=False, help_text=_("Approving sends the plan to work."))
 
-    def payload(self) -> dict:
-        return {"outcome": "approve", "note": self.cleaned_data.get("note", "")}
+    def completion(self) -> Completion:
+        return Completion(outcome=TaskOutcome.APPROVE, note=self.cleaned_data.get("note", ""))
 
 
 class BankReferralForm(TaskForm):
+    task_type = TaskType.BANK_REFERRAL
     referred_on = _date(label=_("Referred to the committee on"))
     reference = forms.CharField(help_text=_("The bank's reference for the referral."))
     note = forms.CharField(widget=forms.Textarea, required=False)
 
+    def completion(self) -> Completion:
+        data = self.cleaned_data
+        record = {"referred_on": data["referred_on"], "reference": data["reference"], "note": data.get("note", "")}
+        return Completion(outcome=TaskOutcome.REFERRED, note=record["note"], record=record)
+
 
 class BankDecisionForm(TaskForm):
+    task_type = TaskType.BANK_DECISION
+    upload_field = "letter"
     decision = forms.ChoiceField(choices=BankDecision.choices, help_text=_("The corrective action plan decided."))
     reference = forms.CharField(help_text=_("The bank's reference for the decision (sanction letter)."))
     amount = forms.DecimalField(required=False, min_value=0, decimal_places=2, max_digits=16)
     note = forms.CharField(widget=forms.Textarea, required=False)
     letter = forms.FileField(required=False, help_text=_("The sanction or decision letter (PDF)."))
 
-    def payload(self) -> dict:
-        payload = super().payload()
-        payload.pop("letter", None)
-        return payload
+    def completion(self) -> Completion:
+        data = self.cleaned_data
+        record = {key: data.get(key) for key in ("decision", "reference", "amount")}
+        record["note"] = data.get("note", "")
+        letter = data.get("letter")
+        return Completion(
+            outcome=data["decision"],
+            note=record["note"],
+            record=record,
+            uploads=(Upload(letter, AttachmentKind.DOCUMENT, about="remedy"),) if letter else (),
+        )
 
 
 class CheckInForm(TaskForm):
+    task_type = TaskType.CHECK_IN
     held_on = _date()
     notes = forms.CharField(widget=forms.Textarea, help_text=_("How the unit is doing."))
-    outcome = forms.ChoiceField(
-        choices=[("continue", _("Continue handholding")), ("revise_plan", _("The plan must be revised"))]
-    )
+    outcome = forms.ChoiceField()
     reason = forms.CharField(required=False, help_text=_("Why the plan must change."))
 
     def __init__(self, *args, remedies=(), **kwargs):
@@ -219,39 +260,24 @@ class CheckInForm(TaskForm):
     def progress_fields(self):
         return [self[f"progress_{r.pk}"] for r in self.remedies]
 
-    def payload(self) -> dict:
+    def completion(self) -> Completion:
         data = self.cleaned_data
         progress = [
-            {"remedy": r.pk, "progress": data[f"progress_{r.pk}"]}
+            {"remedy": r.pk, "progress": data[f"progress_{r.pk}"], "note": ""}
             for r in self.remedies
             if data.get(f"progress_{r.pk}") is not None and data[f"progress_{r.pk}"] != r.progress
         ]
-        return {
-            "held_on": data["held_on"],
-            "notes": data["notes"],
-            "outcome": data["outcome"],
-            "reason": data.get("reason", ""),
-            "progress": progress,
-        }
+        return Completion(
+            outcome=data["outcome"],
+            reason=data.get("reason", ""),
+            record={"held_on": data["held_on"], "notes": data["notes"], "progress": progress},
+        )
 
 
 class ConfirmRevivalForm(TaskForm):
-    outcome = forms.ChoiceField(choices=[("confirm", _("Confirm revival")), ("not_yet", _("Not yet"))])
+    task_type = TaskType.CONFIRM_REVIVAL
+    outcome = forms.ChoiceField()
     note = forms.CharField(widget=forms.Textarea, required=False)
-
-
-FORMS = {
-    TaskType.DATA_COMPLETION: DataCompletionForm,
-    TaskType.OUTREACH: OutreachForm,
-    TaskType.CONSULTATION: ConsultationForm,
-    TaskType.FIELD_VISIT: FieldVisitForm,
-    TaskType.DIAGNOSTIC_REPORT: DiagnosticReportForm,
-    TaskType.REMEDY_PLAN: RemedyPlanForm,
-    TaskType.BANK_REFERRAL: BankReferralForm,
-    TaskType.BANK_DECISION: BankDecisionForm,
-    TaskType.CHECK_IN: CheckInForm,
-    TaskType.CONFIRM_REVIVAL: ConfirmRevivalForm,
-}
 
 
 class AssignForm(forms.Form):

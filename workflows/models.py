@@ -16,6 +16,7 @@ from .choices import (
     DurationUnit,
     LadderTarget,
     SlaState,
+    TaskOutcome,
     TaskStatus,
     TaskType,
     ThresholdKind,
@@ -54,7 +55,7 @@ class Task(models.Model):
     sla_terms = models.JSONField(default=dict)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    outcome = models.CharField(max_length=32, blank=True)
+    outcome = models.CharField(max_length=32, choices=TaskOutcome.choices, blank=True)
     # Bumped by every claim, assignment and completion: the compare-and-swap token of the inbox.
     version = models.PositiveIntegerField(default=1)
 

@@ -11,12 +11,13 @@ from django.db.models import Count, Q, QuerySet
 from casework.choices import FINANCIAL_REMEDY_TYPES, FINISHED_REMEDY_STATUSES, OPEN_STAGES, RemedyPlanStatus
 from casework.models import Case, Remedy
 from core.selectors import heartbeat_last
-from partners.choices import WORKING_ROLES, OrganisationKind, Role
+from partners.choices import WORKING_ROLES, Role
 from partners.selectors import delegators_of, user_roles
 
 from .choices import ACTIVE_TASK_STATUSES, BANK_TASK_TYPES, SlaState, TaskStatus
+from .ladder import Ladders
 from .models import SlaThreshold, Task
-from .stagework import CONDITIONAL_WORK, STAGE_WORK, task_types_of_stage
+from .tasktypes import CONDITIONAL_WORK, STAGE_WORK, task_types_of_stage
 
 # What an inbox row shows besides the task (whose stage and priority are its case's while it is
 # active): its unit and district, through the task's own copy of the unit, not the case. Kept to
@@ -70,33 +71,41 @@ def task_queue_for_user(user) -> QuerySet:
 
 
 def task_escalated_to_user(user) -> QuerySet:
-    """Active tasks whose clocks escalated to a rung of a ladder that `user` holds: a divisional
-    director gets their division's district tasks at level 1 and up, the department everything at
-    its level. Two small queries (memberships, the ladders), then one over tasks."""
-    from .choices import LadderTarget
-    from .models import EscalationRung
+    """Escalated to me: active tasks whose clock went past its breach and escalated to a rung of
+    their ladder that `user` holds (workflows/ladder.py) — a divisional director gets their
+    division's district tasks from level 1, the department everything at its level. Small queries
+    for the memberships and the ladders, then one over tasks.
 
-    held = [(m.organisation, m.role) for m in user_roles(user) if m.organisation_id]
-    conditions = []
-    for rung in EscalationRung.objects.all():
-        for organisation, role in held:
-            if role != rung.role:
-                continue
-            base = Q(organisation__kind=rung.organisation_kind, escalation_level__gte=rung.level)
-            if rung.target == LadderTarget.SAME_ORGANISATION:
-                conditions.append(base & Q(organisation_id=organisation.pk))
-            elif rung.target == LadderTarget.DIVISION_DIRECTORATE and organisation.division_id:
-                conditions.append(base & Q(case__enterprise__district__division_id=organisation.division_id))
-            elif rung.target == LadderTarget.DEPARTMENT and organisation.kind == OrganisationKind.DEPARTMENT:
-                conditions.append(base)
-    if not conditions:
+    (The digest's "escalated" section reads the escalation notifications sent instead; this,
+    the ladder as it stands, is the rule: notifications/digest.py should call it.)"""
+    memberships = [m for m in user_roles(user) if m.organisation_id]
+    query = Ladders.load().escalated_to(memberships) if memberships else None
+    if query is None:
         return Task.objects.none()
-    query = conditions[0]
-    for condition in conditions[1:]:
-        query |= condition
     return _urgency(
         Task.objects.filter(query, status__in=ACTIVE_TASK_STATUSES).select_related(*INBOX_RELATED).only(*INBOX_FIELDS)
     )
+
+
+def task_escalations_by_rung() -> dict[tuple[int, str], set[int]]:
+    """Escalated to whom, for everyone at once (the daily digest): (organisation id, role) of each
+    rung an active task's clock has reached → the ids of those tasks. The rule of
+    task_escalated_to_user, read forwards: two small queries for the ladders, one over tasks."""
+    ladders = Ladders.load()
+    rungs: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for task_id, organisation_id, kind, level, division_id in Task.objects.filter(
+        status__in=ACTIVE_TASK_STATUSES, escalation_level__gte=1
+    ).values_list(
+        "pk", "organisation_id", "organisation__kind", "escalation_level", "enterprise__district__division_id"
+    ):
+        for rung in ladders.rungs.get(kind, ()):
+            if rung.level <= level:
+                target = ladders.target_organisation(
+                    rung.target, organisation_id=organisation_id, division_id=division_id
+                )
+                if target is not None:
+                    rungs[(target, rung.role)].add(task_id)
+    return dict(rungs)
 
 
 def task_counts_by_sla_state(tasks: QuerySet) -> dict[str, int]:

@@ -14,21 +14,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casework.choices import FINANCIAL_REMEDY_TYPES, AttachmentKind, CaseStage, RemedyPlanStatus
+from casework.choices import FINANCIAL_REMEDY_TYPES, CaseStage, RemedyPlanStatus, RemedyStatus
 from casework.models import Remedy
-from casework.services import attachment_add, remedy_add, remedy_drop, unit_branches
+from casework.services import unit_branches
 from core.errors import REFUSALS, refusal_text
 from core.http import redirect_back
 from partners.choices import WORKING_ROLES, Role
 from partners.models import District, Membership
 from partners.selectors import membership_in_effect_q
-from workflows.visibility import task_get_for_user, user_may_act_on_task, user_may_supervise_task, user_may_work_task
+from workflows.visibility import task_get_for_user, user_may_act_on_task, user_may_work_task
 
 from .choices import ACTIVE_TASK_STATUSES, SlaState, TaskStatus, TaskType
-from .forms import FORMS, AssignForm, RemedyForm
+from .forms import AssignForm, RemedyForm
+from .ladder import user_may_supervise_task
 from .models import Task
 from .selectors import task_counts_by_sla_state, task_escalated_to_user, task_inbox_for_user, task_queue_for_user
-from .services import task_assign, task_claim, task_complete, task_unclaim, tasks_bulk_claim
+from .services import remedy_add, remedy_drop, task_assign, task_claim, task_complete, task_unclaim, tasks_bulk_claim
+from .tasktypes import task_type
 
 PAGE_SIZE = 50
 TABS = {"mine": task_inbox_for_user, "queue": task_queue_for_user, "escalated": task_escalated_to_user}
@@ -155,10 +157,12 @@ def _version(request) -> int | None:
 
 
 def _form_for(task: Task, data=None, files=None):
-    form_class = FORMS[task.type]
+    form_class = task_type(task.type).form
     if task.type == TaskType.CHECK_IN:
         remedies = Remedy.objects.filter(
-            case=task.case, plan__status=RemedyPlanStatus.APPROVED, status__in=["planned", "in_progress"]
+            case=task.case,
+            plan__status=RemedyPlanStatus.APPROVED,
+            status__in=[RemedyStatus.PLANNED, RemedyStatus.IN_PROGRESS],
         ).exclude(type__in=sorted(FINANCIAL_REMEDY_TYPES))
         return form_class(data, files, remedies=remedies)
     return form_class(data, files)
@@ -166,36 +170,29 @@ def _form_for(task: Task, data=None, files=None):
 
 @login_required
 def task_detail(request, pk: int):
+    """The task's page; POST completes it with what its form parsed, files and all, in the one
+    transaction of task_complete. A refusal shows the form again as typed, the reason beside the
+    field it concerns."""
     task = _task(request, pk)
     form = _form_for(task)
     if request.method == "POST":
         form = _form_for(task, request.POST, request.FILES)
         if form.is_valid():
             try:
-                task_complete(task=task, user=request.user, payload=form.payload(), expected_version=_version(request))
-                _after_completion(request, task, form)
+                task_complete(
+                    task=task, user=request.user, completion=form.completion(), expected_version=_version(request)
+                )
                 messages.success(request, f"Done: {task.get_type_display()}.")
                 return redirect(reverse("casework:case", args=[task.case_id]))
             except REFUSALS as refusal:
                 messages.error(request, refusal_text(refusal))
                 if isinstance(refusal, ValidationError) and hasattr(refusal, "message_dict"):
                     for field, errors in refusal.message_dict.items():
+                        field = form.upload_field if field == "file" else field
                         if field in form.fields:
                             form.add_error(field, errors)
         task.refresh_from_db()
     return render(request, "workflows/task.html", _task_context(request, task, form))
-
-
-def _after_completion(request, task: Task, form) -> None:
-    """Files the form carried besides the payload: visit photos, a bank's letter."""
-    if task.type == TaskType.FIELD_VISIT:
-        report = task.case.visit_reports.filter(task=task).first()
-        for photo in form.cleaned_data.get("photos") or []:
-            attachment_add(
-                case=task.case, uploader=request.user, file=photo, kind=AttachmentKind.PHOTO, visit_report=report
-            )
-    if task.type == TaskType.BANK_DECISION and form.cleaned_data.get("letter"):
-        attachment_add(case=task.case, uploader=request.user, file=form.cleaned_data["letter"], remedy=task.remedy)
 
 
 def _task_context(request, task: Task, form) -> dict:

@@ -1,6 +1,7 @@
-"""Which tasks a user may see and what they may do with one, built on partners' memberships and
-the units a user may see (scoring.visibility). The one place the pages, the API and the services
-ask (DESIGN.md, "Who uses it")."""
+"""Which tasks a user may see and whether they may work or act on one, built on partners'
+memberships and the units a user may see (scoring.visibility). The one place the pages, the API
+and the services ask (DESIGN.md, "Who uses it"); who may supervise a task is the ladders'
+answer (workflows/ladder.py)."""
 
 from collections.abc import Iterable
 from functools import reduce
@@ -8,13 +9,13 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
-from partners.choices import WORKING_ROLES, OrganisationKind, Role
-from partners.models import Membership, Organisation
+from partners.choices import WORKING_ROLES, Role
+from partners.models import Membership
 from partners.selectors import PARTIAL_VIEW_ROLES, delegators_of, membership_scope, user_roles
 from scoring.visibility import enterprises_in_scope
 
-from .choices import BANK_TASK_TYPES, LadderTarget, TaskStatus
-from .models import EscalationRung, Task
+from .choices import BANK_TASK_TYPES, TaskStatus
+from .models import Task
 
 
 def units_worked_by_mentor(*, user_id: int, organisation_ids: list[int]) -> QuerySet:
@@ -52,6 +53,11 @@ def task_list_for_user(user) -> QuerySet[Task]:
     return Task.objects.filter(reduce(or_, conditions))
 
 
+def case_tasks_seen_by(*, user, case) -> QuerySet[Task]:
+    """casework.hooks.case_tasks_seen_by: the case's tasks `user` may see."""
+    return task_list_for_user(user).filter(case=case)
+
+
 def task_get_for_user(user, pk: int) -> Task:
     """The task `pk` if `user` may see it; Task.DoesNotExist (a 404) otherwise."""
     return task_list_for_user(user).get(pk=pk)
@@ -84,38 +90,3 @@ def user_may_act_on_task(user, task: Task, *, memberships=None, delegators: Iter
         return True
     delegators = delegators_of(user) if delegators is None else delegators
     return task.assignee_id in delegators and user_may_work_task(user, task, memberships=memberships)
-
-
-def _ladder_organisation(target: str, task_organisation: Organisation, enterprise_division_id: int | None):
-    """The organisation a rung of the escalation ladder points at."""
-    if target == LadderTarget.SAME_ORGANISATION:
-        return task_organisation.pk
-    if target == LadderTarget.DIVISION_DIRECTORATE:
-        return (
-            Organisation.objects.filter(kind=OrganisationKind.DIRECTORATE, division_id=enterprise_division_id)
-            .values_list("pk", flat=True)
-            .first()
-        )
-    return Organisation.objects.filter(kind=OrganisationKind.DEPARTMENT).values_list("pk", flat=True).first()
-
-
-def supervisors_of_task(task: Task) -> list[tuple[int, int, str]]:
-    """The rungs above `task`: (level, organisation id, role), from the escalation ladder of its
-    organisation's kind. These people may assign and reassign it, and it escalates to them."""
-    organisation = task.organisation
-    division_id = task.case.enterprise.district.division_id
-    rungs = EscalationRung.objects.filter(organisation_kind=organisation.kind).order_by("level")
-    return [(rung.level, _ladder_organisation(rung.target, organisation, division_id), rung.role) for rung in rungs]
-
-
-def user_may_supervise_task(user, task: Task, *, memberships: Iterable[Membership] | None = None) -> bool:
-    """True for a superuser and for anyone on a rung of the task's escalation ladder."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    memberships = list(user_roles(user) if memberships is None else memberships)
-    held = {(m.organisation_id, m.role) for m in memberships}
-    if not held:
-        return False
-    return any((organisation_id, role) in held for _, organisation_id, role in supervisors_of_task(task))

@@ -73,6 +73,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 class CaseEventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    task = serializers.IntegerField(source="task_id", read_only=True, allow_null=True)
 
     class Meta:
         model = CaseEvent

@@ -1,10 +1,12 @@
-"""Cases and their parts. Each view parses with an input serializer, fetches through a selector
-that authorises (a case the user may not see is a 404), calls one service and renders with an
-output serializer. The lifecycle moves a person makes directly (close, another visit, revise the
-plan) are POST actions of their own; every other move happens by completing a task."""
+"""Cases and their parts: the list, the timeline, remedies' progress, comments and attachments.
+Each view parses with an input serializer, fetches through a selector that authorises (a case the
+user may not see is a 404), calls one service and renders with an output serializer.
+
+A case's detail (with the moves its viewer may make), the moves themselves, the draft plan's
+remedies and the documents asked of the unit are served, at their paths under /cases/, by
+workflows/api/case_views.py: the flow, the remedy-plan task and the SLA clocks decide them."""
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,65 +18,29 @@ from rest_framework.views import APIView
 from casework import selectors
 from casework import services as artefacts
 from casework.choices import OPEN_STAGES, CasePriority, CaseStage
-from casework.models import Attachment, Case, CaseEvent, Comment, DocumentRequest, FieldVisitReport, Remedy
-from casework.selectors import case_list_for_user, user_may_direct_case
+from casework.models import Attachment, Case, CaseEvent, Comment, FieldVisitReport
+from casework.selectors import case_list_for_user
 from core.api import error_responses
 from core.api_input import JsonParser
 from core.api_views import ListApi
-from core.errors import Conflict
-from workflows import services as workflow
-from workflows.choices import ACTIVE_TASK_STATUSES, TaskType
-from workflows.models import Task
 
 from .serializers import (
     AttachmentInput,
     AttachmentSerializer,
-    CaseCloseInput,
-    CaseDetailSerializer,
     CaseEventSerializer,
-    CaseMoveInput,
     CaseSerializer,
     CommentInput,
     CommentSerializer,
-    DocumentRequestCloseInput,
-    DocumentRequestInput,
-    DocumentRequestSerializer,
-    RemedyAddInput,
-    RemedyDropInput,
     RemedyProgressInput,
     RemedySerializer,
 )
 
 CASE_RELATED = ("enterprise__district",)
-# The moves a person makes on a case outside its tasks (workflows/flow.py: the director's moves).
-DIRECT_MOVES = ("close", "request_revisit", "revise_plan")
-NOT_A_DIRECTOR = (
-    "Only the unit's district officer, its division's director, an IIM coordinator or the department "
-    "steer a case outside its tasks."
-)
 
 
 def case_for(request, pk: int) -> Case:
     """The case, if the user may see it (Case.DoesNotExist, a 404, otherwise)."""
     return case_list_for_user(request.user).select_related(*CASE_RELATED).get(pk=pk)
-
-
-def _direct_moves_allowed(user, case: Case) -> list[str]:
-    """The direct moves `user` could make now: stage, permission and guard (a close needs only
-    its reason, which the request brings)."""
-    if not (case.is_open and user_may_direct_case(user, case)):
-        return []
-    moves = ["close"]
-    moves += [m for m in DIRECT_MOVES[1:] if workflow.case_transition_allowed(case, m, actor=user)]
-    return moves
-
-
-def _case_detail(request, case: Case) -> Response:
-    context = {
-        "full_view": selectors.case_seen_in_full(request.user, case),
-        "actions": _direct_moves_allowed(request.user, case),
-    }
-    return Response(CaseDetailSerializer(case, context=context).data)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -107,63 +73,6 @@ class CaseListApi(ListApi):
         return case_list_for_user(self.request.user).select_related(*CASE_RELATED).order_by("-opened_at", "-pk")
 
 
-@extend_schema(tags=["cases"], responses={200: CaseDetailSerializer, **error_responses(404)})
-class CaseDetailApi(APIView):
-    """A case; `actions` lists the direct moves the viewer may make now."""
-
-    def get(self, request, pk: int):
-        return _case_detail(request, case_for(request, pk))
-
-
-class _CaseMoveApi(APIView):
-    """A direct move of the case's lifecycle (workflows.services.case_advance)."""
-
-    transition: str
-    input_serializer = CaseMoveInput
-
-    def post(self, request, pk: int):
-        case = case_for(request, pk)
-        data = self.input_serializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        # Someone who may never steer the case is told so, whatever its stage.
-        if not user_may_direct_case(request.user, case):
-            raise PermissionDenied(NOT_A_DIRECTOR)
-        case = workflow.case_advance(
-            case=case,
-            transition=self.transition,
-            actor=request.user,
-            reason=data.validated_data.get("reason", ""),
-            close_reason=data.validated_data.get("close_reason", ""),
-            expected_version=data.validated_data.get("expected_version"),
-        )
-        return _case_detail(request, case_for(request, case.pk))
-
-
-MOVE_RESPONSES = {200: CaseDetailSerializer, **error_responses(400, 403, 404, 409)}
-
-
-@extend_schema(tags=["cases"], request=CaseCloseInput, responses=MOVE_RESPONSES)
-class CaseCloseApi(_CaseMoveApi):
-    """Closes an open case with a reason (not viable, unit closed, withdrew, ...)."""
-
-    transition = "close"
-    input_serializer = CaseCloseInput
-
-
-@extend_schema(tags=["cases"], request=CaseMoveInput, responses=MOVE_RESPONSES)
-class CaseRequestRevisitApi(_CaseMoveApi):
-    """Diagnostic report → field visit: the diagnosis needs another look at the unit."""
-
-    transition = "request_revisit"
-
-
-@extend_schema(tags=["cases"], request=CaseMoveInput, responses=MOVE_RESPONSES)
-class CaseRevisePlanApi(_CaseMoveApi):
-    """Handholding → remedy plan: the approved plan is superseded by a new draft."""
-
-    transition = "revise_plan"
-
-
 @extend_schema(tags=["cases"], responses={200: CaseEventSerializer(many=True), **error_responses(404)})
 class CaseTimelineApi(ListApi):
     """The case's audit trail, oldest first (a bank: the events of the finance side)."""
@@ -181,56 +90,10 @@ class CaseTimelineApi(ListApi):
 # Remedies.
 
 
-def _remedy_plan_task(case: Case) -> Task:
-    """The case's remedy-plan task being worked: remedies are added and dropped as its work (the
-    service checks the user holds it)."""
-    task = Task.objects.filter(case=case, type=TaskType.REMEDY_PLAN, status__in=ACTIVE_TASK_STATUSES).first()
-    if task is None:
-        raise Conflict(f"This case has no remedy plan being drafted: it is at “{case.get_stage_display()}”.")
-    return task
-
-
-def _remedies(request, case: Case):
+def remedies_for(request, case: Case):
+    """The case's remedies the user may see (every plan's), for listing or looking one up."""
     full = selectors.case_seen_in_full(request.user, case)
     return selectors.case_remedies_for_user(request.user, case, full=full).select_related("plan", "owner", "branch")
-
-
-@extend_schema(tags=["remedies"])
-class CaseRemedyListApi(ListApi):
-    """GET: the case's remedies, every plan's (a bank: the financial remedies it acts on).
-    POST: adds a remedy to the draft plan (the mentor holding the remedy-plan task)."""
-
-    model = Remedy
-
-    serializer_class = RemedySerializer
-
-    def list_queryset(self):
-        return _remedies(self.request, case_for(self.request, self.kwargs["pk"])).order_by("plan__number", "pk")
-
-    @extend_schema(request=RemedyAddInput, responses={201: RemedySerializer, **error_responses(400, 403, 404, 409)})
-    def post(self, request, pk: int):
-        case = case_for(request, pk)
-        data = RemedyAddInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        remedy = artefacts.remedy_add(task=_remedy_plan_task(case), actor=request.user, **data.validated_data)
-        return Response(RemedySerializer(remedy).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema(
-    tags=["remedies"], request=RemedyDropInput, responses={200: RemedySerializer, **error_responses(400, 403, 404, 409)}
-)
-class RemedyDropApi(APIView):
-    """Drops a remedy from the draft plan, with the reason."""
-
-    def post(self, request, pk: int, remedy_pk: int):
-        case = case_for(request, pk)
-        remedy = _remedies(request, case).get(pk=remedy_pk)
-        data = RemedyDropInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        remedy = artefacts.remedy_drop(
-            task=_remedy_plan_task(case), actor=request.user, remedy=remedy, reason=data.validated_data["reason"]
-        )
-        return Response(RemedySerializer(remedy).data)
 
 
 @extend_schema(
@@ -243,7 +106,7 @@ class RemedyProgressApi(APIView):
 
     def post(self, request, pk: int, remedy_pk: int):
         case = case_for(request, pk)
-        remedy = _remedies(request, case).select_related("case__enterprise").get(pk=remedy_pk)
+        remedy = remedies_for(request, case).select_related("case__enterprise").get(pk=remedy_pk)
         data = RemedyProgressInput(data=request.data)
         data.is_valid(raise_exception=True)
         remedy = artefacts.remedy_progress_set(remedy=remedy, actor=request.user, **data.validated_data)
@@ -269,7 +132,7 @@ class CaseCommentListApi(ListApi):
     @extend_schema(request=CommentInput, responses={201: CommentSerializer, **error_responses(400, 403, 404)})
     def post(self, request, pk: int):
         case = case_for(request, pk)
-        data = CommentInput(data=request.data, context={"remedies": _remedies(request, case)})
+        data = CommentInput(data=request.data, context={"remedies": remedies_for(request, case)})
         data.is_valid(raise_exception=True)
         comment = artefacts.comment_add(case=case, author=request.user, **data.validated_data)
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
@@ -297,7 +160,7 @@ class CaseAttachmentListApi(ListApi):
         case = case_for(request, pk)
         full = selectors.case_seen_in_full(request.user, case)
         context = {
-            "remedies": _remedies(request, case),
+            "remedies": remedies_for(request, case),
             "visit_reports": FieldVisitReport.objects.filter(case=case) if full else FieldVisitReport.objects.none(),
             "document_requests": selectors.case_document_requests_for_user(request.user, case, full=full),
         }
@@ -324,50 +187,3 @@ class AttachmentDownloadApi(APIView):
             filename=attachment.original_name,
             content_type=attachment.content_type or "application/octet-stream",
         )
-
-
-# Documents asked of the enterprise.
-
-
-@extend_schema(tags=["document requests"])
-class CaseDocumentRequestListApi(ListApi):
-    """GET: what the clinic asked the enterprise for. POST: asks for documents (the case's clocks
-    pause until they are in)."""
-
-    model = DocumentRequest
-
-    serializer_class = DocumentRequestSerializer
-
-    def list_queryset(self):
-        case = case_for(self.request, self.kwargs["pk"])
-        full = selectors.case_seen_in_full(self.request.user, case)
-        requests = selectors.case_document_requests_for_user(self.request.user, case, full=full)
-        return requests.select_related("asked_by", "closed_by")
-
-    @extend_schema(
-        request=DocumentRequestInput, responses={201: DocumentRequestSerializer, **error_responses(400, 403, 404)}
-    )
-    def post(self, request, pk: int):
-        case = case_for(request, pk)
-        data = DocumentRequestInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        asked = workflow.document_request_create(case=case, actor=request.user, items=data.validated_data["items"])
-        return Response(DocumentRequestSerializer(asked).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema(
-    tags=["document requests"],
-    request=DocumentRequestCloseInput,
-    responses={200: DocumentRequestSerializer, **error_responses(400, 403, 404)},
-)
-class DocumentRequestCloseApi(APIView):
-    """The documents are in (or the request is withdrawn); the case's clocks resume when none is open."""
-
-    def post(self, request, pk: int, request_pk: int):
-        case = case_for(request, pk)
-        full = selectors.case_seen_in_full(request.user, case)
-        asked = selectors.case_document_requests_for_user(request.user, case, full=full).get(pk=request_pk)
-        data = DocumentRequestCloseInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        asked = workflow.document_request_close(request=asked, actor=request.user, status=data.validated_data["status"])
-        return Response(DocumentRequestSerializer(asked).data)

@@ -2,6 +2,8 @@
 
 from django import template
 
+from casework.pages import code_words
+
 register = template.Library()
 
 
@@ -15,14 +17,6 @@ def person(user, empty: str = "—") -> str:
 
 @register.filter
 def words(code: str) -> str:
-    """A stored code as the pages say it: a stage, task type or priority by its label, any other
-    code (an outcome, a status) with its underscores as spaces."""
-    from casework.choices import CasePriority, CaseStage, CloseReason, RemedyStatus
-    from workflows.choices import TaskStatus, TaskType
-
-    if not code:
-        return ""
-    for choices in (CaseStage, TaskType, CasePriority, CloseReason, RemedyStatus, TaskStatus):
-        if code in choices.values:
-            return choices(code).label
-    return str(code).replace("_", " ")
+    """A stored code as the pages say it: a stage, priority, close reason or remedy status by its
+    label, any other code with its underscores as spaces (workflows' `worktags` adds task types)."""
+    return code_words(code)

@@ -1,4 +1,4 @@
-"""Out-of-office delegations move here from workflows (workflows 0009; docs/decisions/0005-layers.md):
+"""Out-of-office delegations move here from workflows (workflows 0010; docs/decisions/0005-layers.md):
 who stands in for whom is a fact about people, read by notifications and workflows alike. In
 Django's state only: the table keeps its name, workflows_delegation, and its rows."""
 

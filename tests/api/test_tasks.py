@@ -9,10 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from casework.choices import VISIT_CHECKLIST, AttachmentKind, CaseStage
-from casework.models import Attachment, DiagnosticReport, FieldVisitReport
+from casework.models import Attachment, CaseEvent, DiagnosticReport, FieldVisitReport
 from tests.api.support import PERSONAS, SEES, assert_constant_queries, assert_error, client_for, ids
 from tests.factories.cases import PDF, PNG
-from workflows.choices import TaskStatus
+from workflows.choices import TaskStatus, TaskType
+from workflows.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -287,3 +288,93 @@ def test_task_lists_cost_the_same_for_any_page_size(w, as_, persona):
     case = w.cases["A" if "A" in SEES[persona] else "J"]
     assert_constant_queries(client, f"/api/v1/cases/{case.pk}/tasks/", at_most=10)
     assert assert_constant_queries(as_("admin"), "/api/v1/tasks/", at_most=8) > 5
+
+
+def _files(root) -> list:
+    return sorted(path for path in root.rglob("*") if path.is_file())
+
+
+def test_a_photo_too_big_beside_a_good_one_stores_nothing(w, as_, settings, tmp_path):
+    settings.MEDIA_ROOT, settings.CASE_ATTACHMENT_MAX_BYTES = tmp_path, 200
+    visit = w.tasks["F_visit"].pk
+    client = as_("officer_a")
+    client.post(f"/api/v1/tasks/{visit}/claim/")
+    events = CaseEvent.objects.filter(case=w.cases["F"]).count()
+    photos = [
+        SimpleUploadedFile("good.png", PNG, content_type="image/png"),
+        SimpleUploadedFile("huge.png", PNG + b"\0" * 400, content_type="image/png"),
+    ]
+    response = client.post(f"/api/v1/tasks/{visit}/complete/", _visit_form(photos=photos), format="multipart")
+    assert "huge.png" in assert_error(response, 400, "invalid")["fields"]["file"][0]
+    assert (w.task("F_visit").status, w.case("F").stage) == (TaskStatus.ASSIGNED, CaseStage.FIELD_VISIT)
+    assert not Attachment.objects.filter(case=w.cases["F"]).exists()
+    assert not FieldVisitReport.objects.filter(task_id=visit).exists()
+    assert CaseEvent.objects.filter(case=w.cases["F"]).count() == events
+    assert _files(tmp_path) == []
+
+
+def test_a_refused_letter_refuses_the_bank_s_decision(w, as_, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    referral = w.tasks["A_referral"].pk
+    banker = as_("banker_x")
+    banker.post(f"/api/v1/tasks/{referral}/claim/")
+    assert banker.post(f"/api/v1/tasks/{referral}/complete/", {"reference": "CSM/2026/17"}).status_code == 200
+    decision = Task.objects.get(case=w.cases["A"], type=TaskType.BANK_DECISION, status=TaskStatus.OPEN)
+    assert banker.post(f"/api/v1/tasks/{decision.pk}/claim/").status_code == 200
+    events = CaseEvent.objects.filter(case=w.cases["A"]).count()
+    attachments = Attachment.objects.filter(case=w.cases["A"]).count()
+    body = {"decision": "restructuring", "reference": "SL/1", "amount": "100000"}
+    letter = SimpleUploadedFile("sanction.exe", b"MZ" * 50, content_type="application/x-msdownload")
+    response = banker.post(f"/api/v1/tasks/{decision.pk}/complete/", {**body, "letter": letter}, format="multipart")
+    assert "file" in assert_error(response, 400, "invalid")["fields"]
+    decision.refresh_from_db()
+    assert decision.status == TaskStatus.ASSIGNED and decision.remedy.bank_decision == ""
+    assert Attachment.objects.filter(case=w.cases["A"]).count() == attachments
+    assert CaseEvent.objects.filter(case=w.cases["A"]).count() == events
+    assert _files(tmp_path) == []
+    letter = SimpleUploadedFile("sanction.pdf", PDF, content_type="application/pdf")
+    response = banker.post(f"/api/v1/tasks/{decision.pk}/complete/", {**body, "letter": letter}, format="multipart")
+    assert response.status_code == 200, response.content
+    assert Attachment.objects.filter(case=w.cases["A"], remedy=decision.remedy, original_name="sanction.pdf").exists()
+
+
+def test_the_diagnostic_report_s_document_is_checked_like_any_file(w, as_, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    diagnosis = w.tasks["D_diagnosis"].pk
+    findings = json.dumps([{"category": "finance", "severity": "high", "description": "Receivables > 120 d."}])
+    form = {"outcome": "submit", "summary": "Working capital squeeze.", "findings": findings}
+    page = SimpleUploadedFile("study.html", b"<html>" * 20, content_type="text/html")
+    response = as_("mentor").post(
+        f"/api/v1/tasks/{diagnosis}/complete/", {**form, "document": page}, format="multipart"
+    )
+    assert "document" in assert_error(response, 400, "invalid")["fields"]
+    settings.CASE_ATTACHMENT_MAX_BYTES = 10
+    big = SimpleUploadedFile("study.pdf", PDF, content_type="application/pdf")
+    response = as_("mentor").post(f"/api/v1/tasks/{diagnosis}/complete/", {**form, "document": big}, format="multipart")
+    assert "the limit is" in assert_error(response, 400, "invalid")["fields"]["document"][0]
+    assert w.case("D").stage == CaseStage.DIAGNOSTIC_REPORT and not DiagnosticReport.objects.filter(task_id=diagnosis)
+    assert _files(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("task", "persona", "body", "field"),
+    [
+        (
+            "D_diagnosis",
+            "mentor",
+            {"summary": "x", "findings": [{"category": "finance", "description": "y"}]},
+            "document",
+        ),
+        ("D_diagnosis", "mentor", {"findings": [1]}, "findings"),
+        ("A_check_in", "officer_a", {"notes": "Steady.", "progress": [1]}, "progress"),
+        ("A_check_in", "officer_a", {"notes": "Steady.", "progress": [{"remedy": [5]}]}, "progress"),
+    ],
+)
+def test_malformed_completions_are_400_with_the_field(w, as_, task, persona, body, field):
+    client = as_(persona)
+    task_id = w.tasks[task].pk
+    if w.task(task).status == TaskStatus.OPEN:
+        assert client.post(f"/api/v1/tasks/{task_id}/claim/").status_code == 200
+    response = client.post(f"/api/v1/tasks/{task_id}/complete/", body, format="json")
+    assert field in assert_error(response, 400, "invalid")["fields"]
+    assert w.task(task).status == TaskStatus.ASSIGNED

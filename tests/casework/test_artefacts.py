@@ -10,18 +10,11 @@ from django.utils import timezone
 
 from casework.choices import AttachmentKind, CaseEventKind, CaseStage, RemedyStatus, RemedyType
 from casework.models import Case, CaseEvent, Remedy
-from casework.services import (
-    attachment_add,
-    bank_referral_record,
-    comment_add,
-    field_visit_report_record,
-    remedy_add,
-    remedy_progress_set,
-)
+from casework.services import attachment_add, comment_add, remedy_progress_set
 from tests.factories import partners as people
 from tests.factories.cases import PNG, active_task, clinic, flagged_case, unit_at, visit_payload, walk
 from workflows.choices import TaskType
-from workflows.services import task_claim
+from workflows.services import bank_referral_record, field_visit_report_record, remedy_add, task_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +68,7 @@ def test_only_the_tasks_holder_writes_its_report(visit, team):
 def test_correcting_the_report_records_old_and_new(visit, team):
     record(visit, team.officer)
     record(visit, team.officer, summary="Unit closed two shifts out of three.")
-    change = CaseEvent.objects.get(task=visit, kind=CaseEventKind.ARTEFACT_CHANGED)
+    change = CaseEvent.objects.get(task_id=visit.pk, kind=CaseEventKind.ARTEFACT_CHANGED)
     assert change.data["changes"]["summary"][1] == "Unit closed two shifts out of three."
     assert change.data["changes"]["summary"][0].startswith("Unit operating at half capacity")
     assert change.actor == team.officer

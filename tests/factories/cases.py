@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from casework.choices import VISIT_CHECKLIST, CaseStage, RemedyType
 from casework.models import Case
-from casework.services import remedy_add
 from partners.models import District
 from scoring.choices import Band, RunStatus
 from scoring.models import Assessment, ScoringModel, ScoringRun
@@ -22,7 +21,7 @@ from tests.factories import partners as people
 from tests.factories.scoring import CreditRecordFactory, EnterpriseFactory
 from workflows.choices import ACTIVE_TASK_STATUSES, TaskStatus, TaskType
 from workflows.models import Task
-from workflows.services import cases_after_scoring, task_claim, task_complete
+from workflows.services import cases_after_scoring, remedy_add, task_claim, task_complete
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = bytes.fromhex(

@@ -8,11 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casework.choices import VISIT_CHECKLIST, CaseStage
-from casework.models import Attachment
+from casework.models import Attachment, CaseEvent, FieldVisitReport
 from tests.factories import partners as people
-from tests.factories.cases import PNG, active_task, clinic, flagged_case, unit_at, walk
+from tests.factories.cases import PDF, PNG, active_task, clinic, flagged_case, unit_at, walk
 from workflows.choices import TaskStatus, TaskType
-from workflows.services import task_claim
+from workflows.services import task_claim, task_complete
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +151,70 @@ def test_case_list_queries_do_not_grow(client, team):
     with CaptureQueriesContext(connection) as many:
         page = client.get("/cases/")
     assert page.status_code == 200 and len(many) == len(few)
+
+
+def _files_under(root) -> list:
+    return [path for path in root.rglob("*") if path.is_file()]
+
+
+def _nothing_stored(case, events_before: int, media, files_before: list) -> None:
+    assert not Attachment.objects.filter(case=case).exists()
+    assert CaseEvent.objects.filter(case=case).count() == events_before
+    assert _files_under(media) == files_before
+
+
+def test_a_refused_photo_refuses_the_visit_and_keeps_the_form_as_typed(client, team, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = walk(flagged_case(unit_at("Anantnag", branch=team.branch)), CaseStage.FIELD_VISIT, team)
+    task = task_claim(task=active_task(case, TaskType.FIELD_VISIT), user=team.officer)
+    events, files = CaseEvent.objects.filter(case=case).count(), _files_under(tmp_path)
+    client.force_login(team.officer)
+    form = {f"check_{item}": "yes" for item in VISIT_CHECKLIST}
+    form.update(visit_date=timezone.localdate().isoformat(), summary="Working one shift.", version=task.version)
+    form["photos"] = [
+        SimpleUploadedFile("floor.png", PNG, content_type="image/png"),
+        SimpleUploadedFile("notes.txt", b"not a photo", content_type="text/plain"),
+    ]
+    response = client.post(f"/tasks/{task.pk}/", form)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "notes.txt: A photo must be one of" in page and "Working one shift." in page
+    task.refresh_from_db()
+    case.refresh_from_db()
+    assert (task.status, case.stage) == (TaskStatus.ASSIGNED, CaseStage.FIELD_VISIT)
+    assert not FieldVisitReport.objects.filter(case=case).exists()
+    _nothing_stored(case, events, tmp_path, files)
+    # Too big is refused the same way.
+    settings.CASE_ATTACHMENT_MAX_BYTES = 50
+    form["photos"] = [SimpleUploadedFile("floor.png", PNG * 2, content_type="image/png")]
+    assert "the limit is" in client.post(f"/tasks/{task.pk}/", form).content.decode()
+    _nothing_stored(case, events, tmp_path, files)
+
+
+def test_a_refused_letter_refuses_the_bank_s_decision(client, team, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = walk(flagged_case(unit_at("Anantnag", branch=team.branch)), CaseStage.HANDHOLDING, team)
+    referral = task_claim(task=active_task(case, TaskType.BANK_REFERRAL), user=team.banker)
+    task_complete(task=referral, user=team.banker, payload={"reference": "CSM/2026/9"})
+    decision = task_claim(task=active_task(case, TaskType.BANK_DECISION), user=team.banker)
+    remedy = decision.remedy
+    events, files = CaseEvent.objects.filter(case=case).count(), _files_under(tmp_path)
+    client.force_login(team.banker)
+    letter = SimpleUploadedFile("sanction.html", b"<html>" + b"x" * 100, content_type="text/html")
+    response = client.post(
+        f"/tasks/{decision.pk}/",
+        {"decision": "restructuring", "reference": "SL/2026/31", "amount": "250000", "letter": letter},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "sanction.html: A document must be one of" in page and "SL/2026/31" in page
+    decision.refresh_from_db()
+    remedy.refresh_from_db()
+    assert decision.status == TaskStatus.ASSIGNED and remedy.bank_decision == ""
+    _nothing_stored(case, events, tmp_path, files)
+    good = SimpleUploadedFile("sanction.pdf", PDF, content_type="application/pdf")
+    response = client.post(
+        f"/tasks/{decision.pk}/", {"decision": "restructuring", "reference": "SL/2026/31", "letter": good}
+    )
+    assert response.status_code == 302
+    assert Attachment.objects.get(case=case).remedy == remedy

@@ -55,7 +55,7 @@ def test_twenty_simultaneous_claims_one_wins():
     task.refresh_from_db()
     assert task.assignee == wins[0].assignee and task.version == 2
     assert all("has this task now" in str(r) for r in refusals)
-    assert CaseEvent.objects.filter(task=task, kind=CaseEventKind.TASK_CLAIMED).count() == 1
+    assert CaseEvent.objects.filter(task_id=task.pk, kind=CaseEventKind.TASK_CLAIMED).count() == 1
 
 
 def test_twenty_simultaneous_completions_one_wins():

@@ -19,7 +19,6 @@ from casework.choices import (
     RemedyType,
 )
 from casework.models import CaseEvent, RemedyPlan
-from casework.services import remedy_add
 from core.errors import CaseChanged, IllegalTransition
 from scoring.choices import Band
 from tests.factories import partners as people
@@ -28,7 +27,7 @@ from workflows.choices import ACTIVE_TASK_STATUSES, TaskStatus, TaskType
 from workflows.flow import TRANSITIONS
 from workflows.models import Task
 from workflows.selectors import case_problems
-from workflows.services import case_advance, task_claim, task_complete
+from workflows.services import case_advance, remedy_add, task_claim, task_complete
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from casework.choices import OPEN_STAGES, CaseEventKind, CaseStage, CloseReason, DocumentRequestStatus, RemedyType
 from casework.models import Case, CaseEvent, DocumentRequest, Remedy
-from casework.services import remedy_add
 from core.errors import Conflict
 from scoring.choices import Band
 from tests.factories import partners as people
@@ -37,6 +36,7 @@ from workflows.services import (
     case_advance,
     document_request_close,
     document_request_create,
+    remedy_add,
     sla_sweep,
     task_claim,
     task_complete,
@@ -205,7 +205,7 @@ class ClinicMachine(RuleBasedStateMachine):
     def each_threshold_fires_at_most_once(self):
         fired = (
             CaseEvent.objects.filter(kind__in=SLA_KINDS)
-            .values("task", "kind", "to_value")
+            .values("task_id", "kind", "to_value")
             .annotate(n=Count("pk"))
             .filter(n__gt=1)
         )

@@ -20,6 +20,7 @@ from partners.selectors import user_roles
 from workflows import dashboard
 from workflows import services as workflow
 from workflows.choices import ACTIVE_TASK_STATUSES, SlaState, TaskStatus, TaskType
+from workflows.ladder import user_may_supervise_task
 from workflows.models import Task
 from workflows.selectors import (
     task_counts_by_sla_state,
@@ -27,10 +28,10 @@ from workflows.selectors import (
     task_inbox_for_user,
     task_queue_for_user,
 )
-from workflows.visibility import task_list_for_user, user_may_act_on_task, user_may_supervise_task, user_may_work_task
+from workflows.tasktypes import TASK_TYPES, task_type
+from workflows.visibility import task_list_for_user, user_may_act_on_task, user_may_work_task
 
 from .serializers import (
-    COMPLETION_INPUTS,
     BulkResultSerializer,
     SlaCountsSerializer,
     TaskActionInput,
@@ -258,7 +259,7 @@ class TasksBulkAssignApi(APIView):
     request={
         content: PolymorphicProxySerializer(
             component_name="TaskCompletion",
-            serializers=list(dict.fromkeys(COMPLETION_INPUTS.values())),
+            serializers=list(dict.fromkeys(spec.serializer for spec in TASK_TYPES.values())),
             resource_type_field_name=None,
         )
         for content in ("application/json", "multipart/form-data")
@@ -267,21 +268,21 @@ class TasksBulkAssignApi(APIView):
 )
 class TaskCompleteApi(APIView):
     """Completes the task with its stage's payload (the body's shape depends on the task's type:
-    see TaskCompletion). A diagnostic report's document and a visit's photos come as multipart,
-    with the JSON fields (findings, progress) as JSON strings. The case moves on, or the next
-    piece of work opens, in the same transaction."""
+    see TaskCompletion). A diagnostic report's document, a visit's photos and a bank's letter come
+    as multipart, with the JSON fields (findings, progress) as JSON strings. The record, the files
+    and the case's move are one transaction: a refused file refuses the completion (400)."""
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def post(self, request, pk: int):
         task = task_for(request, pk)
-        data = COMPLETION_INPUTS[task.type](data=request.data)
+        data = task_type(task.type).serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        payload = dict(data.validated_data)
-        expected_version = payload.pop("expected_version", None)
-        photos = payload.pop("photos", None) or ()
         task = workflow.task_complete(
-            task=task, user=request.user, payload=payload, expected_version=expected_version, photos=photos
+            task=task,
+            user=request.user,
+            completion=data.completion(),
+            expected_version=data.validated_data.get("expected_version"),
         )
         return _task_detail(request, task)
 

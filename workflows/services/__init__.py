@@ -1,7 +1,7 @@
 """Writes of the work engine. Import from here: `from workflows.services import task_claim`."""
 
 from .cases import case_advance, case_open, case_transition_allowed, cases_after_scoring, cases_open_for_run
-from .completion import task_complete
+from .completion import completion_parse, task_complete
 from .revival import revival_check, revival_evidence
 from .sla import (
     document_request_close,
@@ -21,8 +21,23 @@ from .tasks import (
     tasks_bulk_claim,
     tasks_open,
 )
+from .work import (
+    bank_referral_record,
+    field_visit_report_record,
+    remedy_add,
+    remedy_drop,
+    remedy_plan_task,
+    task_work_check,
+)
 
 __all__ = [
+    "bank_referral_record",
+    "completion_parse",
+    "field_visit_report_record",
+    "remedy_add",
+    "remedy_drop",
+    "remedy_plan_task",
+    "task_work_check",
     "case_advance",
     "case_open",
     "case_transition_allowed",

@@ -36,7 +36,7 @@ from ..choices import ACTIVE_TASK_STATUSES, Route, TaskType
 from ..flow import TRANSITIONS, CaseFlow
 from ..models import Task
 from ..routing import district_offices, task_destination
-from ..stagework import STAGE_WORK
+from ..tasktypes import STAGE_WORK
 from .locks import case_lock, cases_lock
 from .tasks import TaskSpec, sla_policies, task_spec, tasks_cancel, tasks_open
 

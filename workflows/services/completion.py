@@ -1,218 +1,97 @@
-"""Completing a task with its stage's payload: the artefact it records, the outcome it chooses,
-and the move of the case it causes (through case_advance) or the follow-up work it opens.
+"""Completing a task: the record it writes, the files handed in with it, the outcome chosen, and
+the move of the case it causes (through case_advance) or the follow-up work it opens — all or
+nothing, in one transaction, the same for the page and the API.
 
-One handler per task type. A handler validates the payload and writes the artefact through
-casework.services; `task_complete` wraps it in one transaction with the compare-and-swap that
-makes exactly one of two racing completions win.
+What each task type records and which outcomes it offers is declared in workflows/tasktypes.py.
+Its form (page) or input serializer (API) parses what the person handed in into a Completion;
+`task_complete` decides from it and never parses again.
 """
 
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal, InvalidOperation
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.exceptions import ErrorDetail
 
-from casework import services as artefacts
 from casework.audit import case_event
-from casework.choices import AttachmentKind, CaseEventKind, CloseReason, ConsultationMode
+from casework.choices import CaseEventKind, CloseReason
 from casework.models import Case
+from casework.services import attachment_add, attachment_check
 from core.errors import TaskConflict
 
-from ..choices import ACTIVE_TASK_STATUSES, TaskStatus, TaskType
+from ..choices import ACTIVE_TASK_STATUSES, TaskStatus
+from ..inputs import Completion, Upload
 from ..models import Task
-from ..stagework import FOLLOW_UP, ROUTE_OF_TYPE
+from ..tasktypes import TaskTypeSpec, task_type
+from ..visibility import user_may_act_on_task
 from .cases import case_advance
 from .locks import case_lock
 from .revival import revival_check
 from .tasks import TaskSpec, task_mark_done, tasks_open
 
-
-@dataclass(frozen=True)
-class Move:
-    """The case move a completion causes."""
-
-    transition: str
-    close_reason: str = ""
-    reason: str = ""
+logger = logging.getLogger(__name__)
 
 
-def _outcome(payload: dict, allowed: tuple[str, ...], default: str | None = None) -> str:
-    outcome = payload.get("outcome", default)
-    if outcome not in allowed:
-        raise ValidationError({"outcome": f"Choose one of: {', '.join(allowed)}."})
-    return outcome
+def completion_parse(task_type_code: str, payload: dict, *, photos=()) -> Completion:
+    """A raw payload (a script's, a test's, the demo's) parsed as the API parses it, by the task
+    type's input serializer; bad input is a ValidationError by field, as from the services."""
+    data = dict(payload)
+    serializer_class = task_type(task_type_code).serializer
+    if photos:
+        if "photos" not in serializer_class().fields:
+            raise ValidationError({"photos": "Photos belong to a field visit's report."})
+        data["photos"] = list(photos)
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        raise ValidationError({field: _messages(errors) for field, errors in serializer.errors.items()})
+    return serializer.completion()
 
 
-def _close(payload: dict) -> Move:
-    reason = payload.get("close_reason", "")
-    if reason not in CloseReason.values:
-        raise ValidationError({"close_reason": f"Choose why the case closes: {', '.join(CloseReason.values)}."})
-    return Move("close", close_reason=reason, reason=str(payload.get("note", "")))
+def _messages(errors, prefix: str = "") -> list[str]:
+    """DRF's nested errors (a list of findings, each with its fields) as plain messages."""
+    if isinstance(errors, ErrorDetail | str):
+        return [f"{prefix}{errors}"]
+    if isinstance(errors, dict):
+        return [m for key, value in errors.items() for m in _messages(value, f"{prefix}{key}: ")]
+    if all(isinstance(item, ErrorDetail | str) for item in errors):
+        return [m for item in errors for m in _messages(item, prefix)]
+    return [m for i, item in enumerate(errors, start=1) if item for m in _messages(item, f"{prefix}{i}: ")]
 
 
-def _date(payload: dict, field: str, *, default_today: bool = True) -> date:
-    value = payload.get(field)
-    if value in (None, "") and default_today:
-        return timezone.localdate()
-    if isinstance(value, date):
-        return value
+def task_complete(
+    *,
+    task: Task,
+    user,
+    completion: Completion | None = None,
+    payload: dict | None = None,
+    expected_version: int | None = None,
+    photos=(),
+) -> Task:
+    """Completes `task` for `user`: records its artefact, stores the files handed in, marks the
+    task done (exactly one of racing completions wins; the others get TaskConflict) and moves the
+    case or opens the follow-up work, in one transaction. `completion` is what the page's form or
+    the API's serializer parsed; a raw `payload` (and a visit's `photos`) is parsed here by the
+    task type's serializer. Any refusal — bad input, a file of the wrong type or size, an unmet
+    guard — raises, and nothing is written or stored."""
+    if completion is None:
+        completion = completion_parse(task.type, payload or {}, photos=photos)
+    elif payload is not None or photos:
+        raise TypeError("Give a parsed completion or a raw payload, not both.")
+    stored: list = []  # files written to storage by this completion, removed if it does not commit
     try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationError({field: "A date as YYYY-MM-DD."}) from None
-
-
-def _amount(payload: dict, field: str = "amount") -> Decimal | None:
-    value = payload.get(field)
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise ValidationError({field: "An amount in rupees."}) from None
-
-
-def _reason(payload: dict) -> str:
-    reason = str(payload.get("reason", "") or payload.get("note", "")).strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why."})
-    return reason
-
-
-# Handlers: (task, user, payload) → (outcome, Move or None).
-
-
-def _data_completion(task, user, payload):
-    outcome = _outcome(payload, ("submitted", "close"), default="submitted")
-    return outcome, _close(payload) if outcome == "close" else None
-
-
-def _outreach(task, user, payload):
-    outcome = _outcome(payload, ("consultation_booked", "close"))
-    if outcome == "close":
-        return outcome, _close(payload)
-    return outcome, Move("book_consultation", reason=str(payload.get("note", "")))
-
-
-def _consultation(task, user, payload):
-    outcome = _outcome(payload, ("field_visit", "close"))
-    if "notes" in payload:
-        artefacts.consultation_record(
-            task=task,
-            mentor=user,
-            held_on=_date(payload, "held_on"),
-            mode=payload.get("mode") or ConsultationMode.VIDEO,
-            notes=payload["notes"],
-            issues_raised=payload.get("issues_raised", ""),
-        )
-    if outcome == "close":
-        return outcome, _close(payload)
-    return outcome, Move("request_field_visit")
-
-
-def _field_visit(task, user, payload):
-    if "findings" in payload:
-        artefacts.field_visit_report_record(
-            task=task,
-            officer=user,
-            visit_date=_date(payload, "visit_date"),
-            findings=payload["findings"],
-            summary=payload.get("summary", ""),
-        )
-    return "visited", Move("complete_field_visit")
-
-
-def _diagnostic_report(task, user, payload):
-    outcome = _outcome(payload, ("submit", "revisit"), default="submit")
-    if outcome == "revisit":
-        return outcome, Move("request_revisit", reason=_reason(payload))
-    if "document" in payload or "findings" in payload:
-        artefacts.diagnostic_report_submit(
-            task=task,
-            mentor=user,
-            document=payload["document"],
-            summary=payload.get("summary", ""),
-            findings=payload.get("findings", []),
-        )
-    return outcome, Move("submit_diagnosis")
-
-
-def _remedy_plan(task, user, payload):
-    _outcome(payload, ("approve",), default="approve")
-    return "approve", Move("approve_plan", reason=str(payload.get("note", "")))
-
-
-def _bank_referral(task, user, payload):
-    artefacts.bank_referral_record(
-        task=task,
-        officer=user,
-        referred_on=_date(payload, "referred_on"),
-        reference=str(payload.get("reference", "")),
-        note=str(payload.get("note", "")),
-    )
-    return "referred", None
-
-
-def _bank_decision(task, user, payload):
-    remedy = artefacts.bank_decision_record(
-        task=task,
-        officer=user,
-        decision=payload.get("decision", ""),
-        reference=str(payload.get("reference", "")),
-        amount=_amount(payload),
-        note=str(payload.get("note", "")),
-    )
-    return remedy.bank_decision, None
-
-
-def _check_in(task, user, payload):
-    outcome = _outcome(payload, ("continue", "revise_plan"), default="continue")
-    artefacts.check_in_record(
-        task=task,
-        officer=user,
-        held_on=_date(payload, "held_on"),
-        notes=payload.get("notes", ""),
-        progress=payload.get("progress") or [],
-    )
-    if outcome == "revise_plan":
-        return outcome, Move("revise_plan", reason=_reason(payload))
-    return outcome, None
-
-
-def _confirm_revival(task, user, payload):
-    outcome = _outcome(payload, ("confirm", "not_yet"))
-    if outcome == "confirm":
-        return outcome, Move("revive", reason=str(payload.get("note", "")))
-    return outcome, None
-
-
-HANDLERS = {
-    TaskType.DATA_COMPLETION: _data_completion,
-    TaskType.OUTREACH: _outreach,
-    TaskType.CONSULTATION: _consultation,
-    TaskType.FIELD_VISIT: _field_visit,
-    TaskType.DIAGNOSTIC_REPORT: _diagnostic_report,
-    TaskType.REMEDY_PLAN: _remedy_plan,
-    TaskType.BANK_REFERRAL: _bank_referral,
-    TaskType.BANK_DECISION: _bank_decision,
-    TaskType.CHECK_IN: _check_in,
-    TaskType.CONFIRM_REVIVAL: _confirm_revival,
-}
+        return _complete(task=task, user=user, completion=completion, expected_version=expected_version, stored=stored)
+    except BaseException:
+        for file in stored:
+            try:
+                file.storage.delete(file.name)
+            except OSError:  # the refusal matters more than a stray file; check_cases does not see it
+                logger.warning("Could not remove %s after a refused completion", file.name, exc_info=True)
+        raise
 
 
 @transaction.atomic
-def task_complete(
-    *, task: Task, user, payload: dict | None = None, expected_version: int | None = None, photos=()
-) -> Task:
-    """Completes `task` for `user` with its stage's payload: records the artefact, marks the task
-    done (exactly one of racing completions wins; the others get TaskConflict) and moves the case
-    or opens the follow-up work. A field visit's `photos` hang off its report. Bad payload or a
-    refused photo: ValidationError, and nothing is written."""
-    payload = payload or {}
-    if photos and task.type != TaskType.FIELD_VISIT:
-        raise ValidationError({"photos": "Photos belong to a field visit's report."})
+def _complete(*, task: Task, user, completion: Completion, expected_version: int | None, stored: list) -> Task:
     # The case row first: every writer of a case's tasks and stage takes this lock first
     # (workflows/services/locks.py).
     case_lock(task.case_id)
@@ -223,47 +102,44 @@ def task_complete(
         raise TaskConflict("This task changed since you opened it; reload and try again.")
     if task.status == TaskStatus.OPEN:
         raise TaskConflict("Claim this task before completing it.")
-    from workflows.visibility import user_may_act_on_task
-
     if not user_may_act_on_task(user, task):
         raise PermissionDenied("Only the task's assignee (or their stand-in) can complete it.")
-    outcome, move = HANDLERS[task.type](task, user, payload)
-    if photos:
-        report = task.case.visit_reports.filter(task=task).order_by("-updated_at").first()
-        for photo in photos:
-            artefacts.attachment_add(
-                case=task.case, uploader=user, file=photo, kind=AttachmentKind.PHOTO, visit_report=report
-            )
+    spec = task_type(task.type)
+    outcome = _outcome_checked(spec, completion)
+    # Every file is checked before anything is written: a refused one refuses the completion.
+    for upload in completion.uploads:
+        attachment_check(file=upload.file, kind=upload.kind, named=True)
+    if completion.record is not None and spec.record is not None:
+        stored.extend(spec.record(task, user, completion.record))
     now = timezone.now()
-    task = task_mark_done(task=task, user=user, outcome=outcome, expected_version=task.version, now=now)
+    task = task_mark_done(task=task, user=user, outcome=outcome.value, expected_version=task.version, now=now)
     case_event(
         case=task.case,
-        task=task,
+        task_id=task.pk,
         kind=CaseEventKind.TASK_COMPLETED,
         actor=user,
         at=now,
-        to_value=outcome,
+        to_value=outcome.value,
         data={"type": task.type},
     )
-    if move is not None:
+    if outcome.move is not None:
         case_advance(
             case=task.case_id,
-            transition=move.transition,
+            transition=outcome.move,
             actor=user,
             task=task,
-            reason=move.reason,
-            close_reason=move.close_reason,
-            data={"outcome": outcome},
+            reason=completion.reason or completion.note,
+            close_reason=completion.close_reason,
+            data={"outcome": outcome.value},
         )
-    elif task.type in FOLLOW_UP:
-        follow_up = FOLLOW_UP[task.type]
-        case = Case.objects.get(pk=task.case_id)
+    elif spec.follow_up:
+        follow_up = task_type(spec.follow_up)
         tasks_open(
             [
                 TaskSpec(
-                    case=case,
-                    type=follow_up,
-                    route=ROUTE_OF_TYPE[follow_up],
+                    case=Case.objects.get(pk=task.case_id),
+                    type=follow_up.type,
+                    route=follow_up.route,
                     organisation=task.organisation,
                     branch=task.branch,
                     remedy=task.remedy,
@@ -272,9 +148,33 @@ def task_complete(
             actor=user,
             now=now,
         )
-    if task.type in (TaskType.BANK_DECISION, TaskType.CHECK_IN):
+    for upload in completion.uploads:
+        stored.append(_store(task, user, upload).file)
+    if spec.checks_revival:
         revival_check(case_ids=[task.case_id])
     return task
+
+
+def _outcome_checked(spec: TaskTypeSpec, completion: Completion):
+    """The outcome chosen, if the task type offers it, with what its move needs."""
+    outcome = spec.outcome(completion.outcome)
+    if outcome is None:
+        raise ValidationError({"outcome": f"Choose one of: {', '.join(o.value for o in spec.outcomes)}."})
+    if outcome.needs_reason and not (completion.reason or completion.note).strip():
+        raise ValidationError({"reason": "Say why."})
+    if outcome.move == "close" and completion.close_reason not in CloseReason.values:
+        raise ValidationError({"close_reason": f"Choose why the case closes: {', '.join(CloseReason.values)}."})
+    return outcome
+
+
+def _store(task: Task, user, upload: Upload):
+    """An uploaded file stored on the case, hanging off what the completion recorded."""
+    about = {}
+    if upload.about == "visit_report":
+        about["visit_report"] = task.case.visit_reports.filter(task_id=task.pk).order_by("-updated_at").first()
+    elif upload.about == "remedy":
+        about["remedy"] = task.remedy
+    return attachment_add(case=task.case, uploader=user, file=upload.file, kind=upload.kind, **about)
 
 
 def _conflict(task: Task) -> TaskConflict:

@@ -16,7 +16,7 @@ from scoring.models import Assessment
 from ..choices import ACTIVE_TASK_STATUSES, TaskType
 from ..models import Task
 from ..routing import district_offices
-from ..stagework import ROUTE_OF_TYPE
+from ..tasktypes import ROUTE_OF_TYPE
 from .locks import cases_lock
 from .tasks import TaskSpec, tasks_open
 

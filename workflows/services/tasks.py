@@ -23,13 +23,15 @@ from notifications.services import notification_request, notification_request_bu
 from partners.choices import OrganisationKind, Role
 from partners.models import Delegation
 from partners.selectors import user_roles
-from workflows.visibility import user_may_act_on_task, user_may_supervise_task, user_may_work_task
 
 from ..calendar import WorkingCalendar, calendar_current
 from ..choices import ACTIVE_TASK_STATUSES, Route, SlaState, TaskStatus
+from ..ladder import Ladders, user_may_supervise_task, user_supervises_organisation
 from ..models import SlaPolicy, SlaThreshold, Task
 from ..routing import mentor_least_loaded
 from ..sla import STOPPED, SlaTerms, sla_due, sla_thresholds
+from ..tasktypes import task_type
+from ..visibility import user_may_act_on_task, user_may_work_task
 
 # Who is told of a new task waiting in an organisation's queue.
 QUEUE_ROLE = {
@@ -87,7 +89,7 @@ def tasks_open(
     tasks = []
     for spec in specs:
         priority = spec.case.priority
-        terms = _terms_for(policies, spec.type, priority)
+        terms = _terms_for(policies, task_type(spec.type).sla_key, priority)
         key = (spec.type, priority)
         if key not in schedules:
             schedules[key] = (sla_due(terms, now, calendar), sla_thresholds(terms, now, calendar))
@@ -122,7 +124,7 @@ def tasks_open(
         events.append(
             CaseEvent(
                 case=task.case,
-                task=task,
+                task_id=task.pk,
                 kind=CaseEventKind.TASK_OPENED,
                 actor=actor,
                 at=now,
@@ -134,7 +136,7 @@ def tasks_open(
             events.append(
                 CaseEvent(
                     case=task.case,
-                    task=task,
+                    task_id=task.pk,
                     kind=CaseEventKind.TASK_ASSIGNED,
                     actor=actor,
                     at=now,
@@ -193,7 +195,7 @@ def tasks_cancel(tasks, *, actor=None, reason: str, now=None) -> int:
         [
             CaseEvent(
                 case_id=task.case_id,
-                task=task,
+                task_id=task.pk,
                 kind=CaseEventKind.TASK_CANCELLED,
                 actor=actor,
                 at=now,
@@ -242,7 +244,12 @@ def task_claim(*, task: Task, user, expected_version: int | None = None, members
         raise _refresh_conflict(task, "claim")
     task.refresh_from_db()
     case_event(
-        case=task.case, task=task, kind=CaseEventKind.TASK_CLAIMED, actor=user, at=now, to_value=user.get_username()
+        case=task.case,
+        task_id=task.pk,
+        kind=CaseEventKind.TASK_CLAIMED,
+        actor=user,
+        at=now,
+        to_value=user.get_username(),
     )
     return task
 
@@ -261,7 +268,7 @@ def task_unclaim(*, task: Task, user, expected_version: int | None = None) -> Ta
     task.refresh_from_db()
     case_event(
         case=task.case,
-        task=task,
+        task_id=task.pk,
         kind=CaseEventKind.TASK_UNCLAIMED,
         actor=user,
         from_value=previous.get_username() if previous else "",
@@ -299,7 +306,7 @@ def task_assign(
     task.refresh_from_db()
     case_event(
         case=task.case,
-        task=task,
+        task_id=task.pk,
         kind=CaseEventKind.TASK_REASSIGNED if previous else CaseEventKind.TASK_ASSIGNED,
         actor=by,
         at=now,
@@ -374,11 +381,11 @@ def delegation_create(*, delegator, delegate, starts_on: date, ends_on: date, by
         raise ValidationError({"ends_on": "The delegation cannot end before it starts."})
     if delegator.pk == delegate.pk:
         raise ValidationError({"delegate": "Choose a colleague: one cannot stand in for oneself."})
-    delegator_orgs = {(m.organisation_id, m.role) for m in user_roles(delegator) if m.organisation_id}
-    delegate_orgs = {(m.organisation_id, m.role) for m in user_roles(delegate) if m.organisation_id}
-    if not delegator_orgs & delegate_orgs:
+    delegator_roles = {(m.organisation, m.role) for m in user_roles(delegator) if m.organisation_id}
+    delegate_roles = {(m.organisation_id, m.role) for m in user_roles(delegate) if m.organisation_id}
+    if not {(organisation.pk, role) for organisation, role in delegator_roles} & delegate_roles:
         raise ValidationError({"delegate": f"{delegate.get_username()} holds no role of {delegator.get_username()}'s."})
-    if by.pk != delegator.pk and not (by.is_superuser or _supervises_someone_of(by, delegator_orgs)):
+    if by.pk != delegator.pk and not _supervises_one_of(by, {organisation for organisation, _ in delegator_roles}):
         raise PermissionDenied("Only the person going away, or their supervisor, can set a delegation.")
     now = timezone.now()
     delegation = Delegation.objects.create(
@@ -396,7 +403,7 @@ def delegation_create(*, delegator, delegate, starts_on: date, ends_on: date, by
         [
             CaseEvent(
                 case_id=task.case_id,
-                task=task,
+                task_id=task.pk,
                 kind=CaseEventKind.TASK_REASSIGNED,
                 actor=by,
                 at=now,
@@ -411,24 +418,10 @@ def delegation_create(*, delegator, delegate, starts_on: date, ends_on: date, by
     return delegation
 
 
-def _supervises_someone_of(user, organisation_roles) -> bool:
-    from partners.models import Organisation
-
-    supervisor_roles = {Role.DIVISIONAL_DIRECTOR, Role.IIM_COORDINATOR, Role.BANK_NODAL_OFFICER, Role.DEPARTMENT_ADMIN}
-    mine = {(m.organisation_id, m.role) for m in user_roles(user)}
-    if any(role == Role.DEPARTMENT_ADMIN for _, role in mine):
-        return True
-    organisations = Organisation.objects.in_bulk([org for org, _ in organisation_roles])
-    for org_id, _ in organisation_roles:
-        organisation = organisations[org_id]
-        for my_org, my_role in mine:
-            if my_role not in supervisor_roles:
-                continue
-            if my_org == org_id or (
-                my_role == Role.DIVISIONAL_DIRECTOR and organisation.district_id and organisation.parent_id == my_org
-            ):
-                return True
-    return False
+def _supervises_one_of(user, organisations) -> bool:
+    """Does `user` hold a rung of the escalation ladder above one of `organisations`?"""
+    ladders = Ladders.load()
+    return any(user_supervises_organisation(user, organisation, ladders=ladders) for organisation in organisations)
 
 
 def delegation_revoke(*, delegation: Delegation, by) -> Delegation:

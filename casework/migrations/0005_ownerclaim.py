@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0003_audit_append_only'),
+        ('casework', '0004_task_id_without_naming_workflows'),
         ('scoring', '0007_enterprise_owner_contact'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

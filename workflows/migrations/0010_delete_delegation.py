@@ -1,4 +1,4 @@
-"""Delegation moves to partners (partners 0007): in Django's state only, the table stays."""
+"""Delegation moves to partners (partners 0008): in Django's state only, the table stays."""
 
 
 from django.db import migrations
@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0008_task_enterprise'),
+        ('workflows', '0009_task_outcome_choices'),
     ]
 
     operations = [
