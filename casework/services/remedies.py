@@ -10,9 +10,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from casework.selectors import user_may_direct_case
 from partners.choices import OrganisationKind
 from partners.models import Branch, Organisation
-from partners.selectors import user_may_direct_case, user_roles
+from partners.selectors import user_roles
 
 from ..audit import case_event, changes_between
 from ..choices import (
@@ -126,6 +127,13 @@ def _draft_plan_of(case: Case) -> RemedyPlan:
     return plan
 
 
+def _may_own(owner: Organisation, case: Case) -> bool:
+    """Who may carry out a remedy that is not a bank's: the IIM, or the unit's own district office."""
+    if owner.kind == OrganisationKind.IIM:
+        return True
+    return owner.kind == OrganisationKind.DISTRICT_OFFICE and owner.district_id == case.enterprise.district_id
+
+
 def _remedy_clean(case: Case, *, type: str, owner, branch, target_date: date, amount) -> tuple:
     errors = {}
     if type not in RemedyType.values:
@@ -141,12 +149,20 @@ def _remedy_clean(case: Case, *, type: str, owner, branch, target_date: date, am
             )
         elif branch not in branches:
             errors["branch"] = f"{branch} is not a branch the unit borrows from."
+        elif owner is not None and owner.pk != branch.bank_id:
+            # Issue 16: a remedy's owner could be any organisation.
+            errors["owner"] = f"A finance remedy is the bank's: its owner is {branch.bank}, the bank of its branch."
         else:
             owner = branch.bank
     else:
         if branch is not None:
             errors["branch"] = "Only a financial remedy names a bank branch."
-        if owner is None:
+        if owner is not None and not _may_own(owner, case):
+            errors["owner"] = (
+                "This remedy is carried out by IIM Jammu or the unit's own District Industries Centre, "
+                "not by a bank or another district's office."
+            )
+        elif owner is None:
             kind = DEFAULT_REMEDY_OWNER[type]
             owner = (
                 Organisation.objects.filter(

@@ -293,7 +293,8 @@ def task_assign(
     if not user_may_supervise_task(by, task, memberships=memberships):
         raise PermissionDenied("Only a supervisor of this task's organisation can assign or reassign it.")
     if not user_may_work_task(assignee, task):
-        raise ValidationError({"assignee": f"{assignee.get_username()} does not work in {task.organisation}'s queue."})
+        # Names nobody: the id may be anyone's, and the supervisor need not learn who holds it (issue 16).
+        raise ValidationError({"assignee": f"Choose someone who works in {task.organisation}'s queue."})
     previous = task.assignee
     if previous is not None and previous.pk == assignee.pk:
         return task
