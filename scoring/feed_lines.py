@@ -11,7 +11,7 @@ reason: a line the pattern accepts is one `parse_fields` accepts with the same s
 (tests/scoring/test_feed_lines.py checks it).
 
 The staging row of a feed keeps a month as its `YYYY-MM` text and a financial year as `fy`; the
-staging table derives the stored date and year end (services/feeds.py).
+staging table derives the stored date and year end (services/feeds/records.py).
 """
 
 import re
