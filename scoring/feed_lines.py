@@ -1,6 +1,6 @@
 """Recognising canonical feed lines with regular expressions instead of parsing them field by field.
 
-Checking a row field by field in Python (scoring/feeds.py) costs ~50 µs; a feed of 24 million
+Checking a row field by field in Python (scoring/feeds/) costs ~50 µs; a feed of 24 million
 records a month cannot afford it. Nearly every line of a real feed is canonical: no quotes, no
 surrounding spaces, identifiers already upper-case, amounts as plain digits. `LinePattern`
 recognises such lines (a whole block of them in one match) as the rows PostgreSQL's COPY stores
@@ -25,7 +25,7 @@ from partners.geography import GST_STATE_CODE, UDYAM_STATE_CODE
 from . import feeds
 from .choices import Source
 
-# Fragments per parser of feeds.py. ASCII classes only ([0-9], not \d, which matches any Unicode
+# Fragments per parser of scoring/feeds/parsers.py. ASCII classes only ([0-9], not \d, which matches any Unicode
 # digit), and no fragment matches a comma, a quote, a line end or surrounding whitespace.
 _AMOUNT = r"[0-9]{1,15}(?:\.[0-9]{1,4})?"  # < 1e15, at most 4 places: exactly Decimal's value
 _CODE = r"[A-Z0-9/-]{1,32}"
