@@ -143,7 +143,7 @@ def main():
 def bare_copy(url, source, path, spec):
     """COPY the file as it is into a table of its columns (typed as COPY can parse them) with the
     same unique key as the feed's table: the floor any importer of this file is measured against.
-    Both come from the feed's declaration (scoring/feeds.py)."""
+    Both come from the feed's declaration (scoring/feeds/registry.py)."""
     from scoring import feeds
 
     types = {

@@ -1,6 +1,6 @@
 """Recognising canonical feed lines with regular expressions instead of parsing them field by field.
 
-Checking a row field by field in Python (scoring/feeds.py) costs ~50 µs; a feed of 24 million
+Checking a row field by field in Python (scoring/feeds/) costs ~50 µs; a feed of 24 million
 records a month cannot afford it. Nearly every line of a real feed is canonical: no quotes, no
 surrounding spaces, identifiers already upper-case, amounts as plain digits. `LinePattern`
 recognises such lines (a whole block of them in one match) as the rows PostgreSQL's COPY stores
@@ -11,7 +11,7 @@ reason: a line the pattern accepts is one `parse_fields` accepts with the same s
 (tests/scoring/test_feed_lines.py checks it).
 
 The staging row of a feed keeps a month as its `YYYY-MM` text and a financial year as `fy`; the
-staging table derives the stored date and year end (services/feeds.py).
+staging table derives the stored date and year end (services/feeds/records.py).
 """
 
 import re
@@ -25,7 +25,7 @@ from partners.geography import GST_STATE_CODE, UDYAM_STATE_CODE
 from . import feeds
 from .choices import Source
 
-# Fragments per parser of feeds.py. ASCII classes only ([0-9], not \d, which matches any Unicode
+# Fragments per parser of scoring/feeds/parsers.py. ASCII classes only ([0-9], not \d, which matches any Unicode
 # digit), and no fragment matches a comma, a quote, a line end or surrounding whitespace.
 _AMOUNT = r"[0-9]{1,15}(?:\.[0-9]{1,4})?"  # < 1e15, at most 4 places: exactly Decimal's value
 _CODE = r"[A-Z0-9/-]{1,32}"
@@ -84,17 +84,22 @@ _CHECKS: dict[Callable, Callable[[str], bool]] = {
 }
 
 
-def _fragment(parse: Callable) -> tuple[str, Callable | None, bool]:
-    """(pattern, check, optional) of a column's parser, unwrapping feeds.optional and choices."""
+def _fragment(parse: Callable, received: date | None = None) -> tuple[str, Callable | None, bool]:
+    """(pattern, check, optional) of a column's parser, unwrapping feeds.optional and choices.
+    Given the day a file was received, a period's or date's pattern takes none after it."""
     inner = getattr(parse, "__wrapped_optional__", None)
     if inner is not None:
-        pattern, check, _ = _fragment(inner)
+        pattern, check, _ = _fragment(inner, received)
         return pattern, check, True
     allowed = getattr(parse, "__choices__", None)
     if allowed is not None:
         return "|".join(re.escape(v) for v in sorted(allowed)), None, False
     check = _CHECKS.get(parse)
-    return _FRAGMENTS[parse], (partial(_cached, check) if check else None), False
+    pattern = _FRAGMENTS[parse]
+    bound = _last_allowed(parse, received)
+    if bound is not None:
+        pattern = f"(?={_not_above(bound)}){pattern}"
+    return pattern, (partial(_cached, check) if check else None), False
 
 
 @lru_cache(maxsize=1 << 20)
@@ -102,27 +107,30 @@ def _cached(check: Callable, value: str) -> bool:
     return bool(check(value))
 
 
-def _not_after(parse: Callable, received: date | None) -> Callable[[str], bool] | None:
-    """What feeds.not_after checks, on a canonical text: a period or date not after receipt."""
+def _last_allowed(parse: Callable, received: date | None) -> str | None:
+    """The greatest text of a column of this kind that feeds.not_after lets through, compared as
+    text of the same width: a month, a date, a financial year's first year."""
     if received is None:
         return None
-    kind = feeds.base_parser(parse)
-    if kind is feeds.month:
-        last = f"{received:%Y-%m}"
-        return lambda value: value <= last
-    if kind is feeds.iso_date:
-        last = received.isoformat()
-        return lambda value: value <= last
-    if kind is feeds.financial_year:
-        last = f"{received:%Y-%m}"
-        return lambda value: f"{value[:4]}-04" <= last
+    if parse is feeds.month:
+        return f"{received:%Y-%m}"
+    if parse is feeds.iso_date:
+        return received.isoformat()
+    if parse is feeds.financial_year:  # it begins in April of its first year
+        return f"{received.year if received.month >= 4 else received.year - 1:04d}"
     return None
 
 
-def _both(first: Callable | None, second: Callable | None) -> Callable | None:
-    if first is None or second is None:
-        return first or second
-    return lambda value: first(value) and second(value)
+def _not_above(bound: str) -> str:
+    """A pattern of the texts of `bound`'s shape (its digits any digit, its other characters as
+    they are) that are not above it: a prefix of it, then a smaller digit, then anything."""
+    shape = ["[0-9]" if c.isdigit() else re.escape(c) for c in bound]
+    options = [
+        re.escape(bound[:i]) + f"[0-{int(c) - 1}]" + "".join(shape[i + 1 :])
+        for i, c in enumerate(bound)
+        if c.isdigit() and c != "0"
+    ]
+    return "(?:" + "|".join([*options, re.escape(bound)]) + ")"
 
 
 @dataclass
@@ -150,10 +158,9 @@ class LinePattern:
         for column in self.header:
             if column in parsers and column not in file_order:
                 file_order.append(column)
-                pattern, check, optional = _fragment(parsers[column])
+                pattern, check, optional = _fragment(parsers[column], self.received)
                 groups.append(f"({pattern})?" if optional else f"({pattern})")
                 plain.append(f"(?:{pattern})?" if optional else f"(?:{pattern})")
-                check = _both(check, _not_after(parsers[column], self.received))
                 if check is not None:
                     checks.append((len(file_order), len(plain) - 1, check))
             else:
@@ -164,6 +171,12 @@ class LinePattern:
         absent = len(file_order)
         self.positions = [file_order.index(name) if name in file_order else absent for name in self.spec.all_headers]
         self.checks = [(group, check) for group, _, check in checks]
+        if self.spec.source == Source.UDYAM:
+            # A valid GSTIN carries a valid PAN, which must be the unit's: the PAN is checked with
+            # python-stdnum only when the profile has no GSTIN (_copy_udyam).
+            pan_group = file_order.index("pan") + 1
+            self.checks = [(group, check) for group, check in self.checks if group != pan_group]
+            self.pan_valid = partial(_cached, feeds._valid_pan)
         self.in_order = self.header == self.spec.headers
         self.block_regex = None
         if self.in_order and self.spec.source != Source.UDYAM:
@@ -217,8 +230,7 @@ class LinePattern:
             return None
         at = self.field_index
         gstin, pan = fields[at["gstin"]], fields[at["pan"]]
-        # A valid GSTIN carries a valid PAN (python-stdnum checks it): the unit's PAN must be it.
-        if gstin and gstin[2:12] != pan:
+        if (gstin[2:12] != pan) if gstin else not self.pan_valid(pan):
             return None
         district = fields[at["district"]].lower()
         district_id = self.districts.get(district)

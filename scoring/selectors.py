@@ -18,7 +18,7 @@ from .rules.sql import financials_sql
 from .rules.windows import add_months, due_periods, history, latest_year_end_before, month_start, prior, recent
 
 # The monthly feeds the rules aggregate over month windows: (model, period column), from the
-# feed registry (scoring/feeds.py).
+# feed registry (scoring/feeds/registry.py).
 FEEDS = {str(spec.source): (getattr(models, spec.model), spec.period) for spec in SPECS.values() if spec.monthly}
 GST, EPFO, POWER, CREDIT = (SPECS[source] for source in (Source.GST, Source.EPFO, Source.POWER, Source.CREDIT))
 OVERRIDE_WINDOW = 3  # §4.4: "any dpd > 90 in R_3"

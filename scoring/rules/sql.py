@@ -125,7 +125,7 @@ class AssessmentSql:
         self.s = _Steps()
         # Periods ending before the date of commencement are left out (no date: none is).
         self.s.add("first_month", "COALESCE(date_trunc('month', e.date_of_commencement)::date, DATE '-infinity')")
-        # has_gstin, has_epfo_code: whether the unit's profile carries a feed's key (scoring/feeds.py).
+        # has_gstin, has_epfo_code: whether the unit's profile carries a feed's key (scoring/feeds/registry.py).
         for flag, column in profile_flags().items():
             self.s.add(flag, f"(e.{column} IS NOT NULL)", inline=True)
         self.indicators = [self._indicator(code, ind) for code, ind in model["indicators"].items()]
@@ -412,7 +412,7 @@ class AssessmentSql:
 def financials_sql(table: str) -> str:
     """Per unit, the latest financial year that ended before T and the year before it (margin_change).
     Parameters: id_from, id_to, the latest year end allowed (windows.latest_year_end_before)."""
-    year = SPECS[Source.FINANCIALS].period  # the year's end (scoring/feeds.py)
+    year = SPECS[Source.FINANCIALS].period  # the year's end (scoring/feeds/registry.py)
     return (
         f"SELECT f.enterprise_id, f.{year} AS latest, f.revenue, f.net_profit AS profit, "
         "p.revenue AS prev_revenue, p.net_profit AS prev_profit FROM ("

@@ -1,4 +1,4 @@
-"""The feed registry (scoring/feeds.py): one declaration per source, and what the import, the
+"""The feed registry (scoring/feeds/registry.py): one declaration per source, and what the import, the
 scoring selectors and the rules derive from it agrees with the models it names."""
 
 import pytest

@@ -38,9 +38,18 @@ def feed_import(*, source: str, path: Path, user=None, received_at: datetime | N
         # Bytes that are not UTF-8 are kept as lone surrogates: the row that has one is rejected
         # (loading._unreadable), the rest of the file loads.
         with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
+            # The records, the batch's counts and status, and the word to the department commit
+            # together or not at all.
             with transaction.atomic():
                 load = load_class(batch, SPECS[source], handle)
                 load.run()
+                batch.status = BatchStatus.DONE
+                batch.finished_at = timezone.now()
+                batch.save()
+                # Rows were rejected: the department (and whoever loaded the file) is told, with the report.
+                from notifications.services import notify_import_rejects
+
+                notify_import_rejects(batch)
     except FeedFileError as exc:
         _failed(batch, load, str(exc))
         raise
@@ -51,14 +60,6 @@ def feed_import(*, source: str, path: Path, user=None, received_at: datetime | N
         logger.exception("feed import of %s (batch %s) stopped", path, batch.pk)
         _failed(batch, load, f"the load stopped and nothing was loaded: {type(exc).__name__}: {exc}")
         raise
-    batch.status = BatchStatus.DONE
-    batch.finished_at = timezone.now()
-    with transaction.atomic():
-        batch.save()
-        # Rows were rejected: the department (and whoever loaded the file) is told, with the report.
-        from notifications.services import notify_import_rejects
-
-        notify_import_rejects(batch)
     return batch
 
 

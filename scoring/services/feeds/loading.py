@@ -39,7 +39,7 @@ def db_table(model) -> str:
 
 
 def record_model(spec: FeedSpec) -> type:
-    """The model a source's records are stored in (the registry names it: scoring/feeds.py)."""
+    """The model a source's records are stored in (the registry names it: scoring/feeds/registry.py)."""
     return getattr(models, spec.model)
 
 
