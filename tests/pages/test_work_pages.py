@@ -218,3 +218,18 @@ def test_a_refused_letter_refuses_the_bank_s_decision(client, team, settings, tm
     )
     assert response.status_code == 302
     assert Attachment.objects.get(case=case).remedy == remedy
+
+
+def test_a_bank_does_not_read_that_the_unit_owes_the_clinic_documents(client, team):
+    # Issue 16: the bank's case page said "waiting on the enterprise for documents", which is the
+    # clinic's business with the owner, not the finance side.
+    from workflows.services import document_request_create
+
+    case = walk(flagged_case(unit_at("Anantnag", branch=team.branch)), CaseStage.HANDHOLDING, team)
+    document_request_create(case=case, actor=team.officer, items="Stock register.")
+    client.force_login(team.officer)
+    banner = "Waiting on the enterprise for documents since"
+    assert banner in client.get(f"/cases/{case.pk}/").content.decode()
+    client.force_login(team.banker)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "finance side" in page and banner not in page
