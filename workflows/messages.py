@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from casework.choices import CaseStage, CloseReason, RemedyStatus, RemedyType
 from casework.models import Case
+from casework.stages import STAGES
 from notifications.choices import NotificationEvent
 from notifications.messages import Message, label, site_path, when
 from notifications.models import NotificationRequest
@@ -123,23 +124,10 @@ def escalated(request):
     )
 
 
-# Owner-facing: what the stage means for the unit, in plain words.
+# Owner-facing: what the stage means for the unit, in the stage table's plain words.
 def _stage_news(stage: str) -> str:
-    return {
-        CaseStage.ONBOARDED: _("Your unit has joined the J&K MSME Health Clinic."),
-        CaseStage.SCORED: _("The clinic has looked at your unit's records and will contact you."),
-        CaseStage.ONLINE_CONSULTATION: _(
-            "A mentor from IIM Jammu will meet you online to talk about your unit's difficulties."
-        ),
-        CaseStage.FIELD_VISIT: _("An officer of your District Industries Centre will visit your unit."),
-        CaseStage.DIAGNOSTIC_REPORT: _("A mentor is writing a study of what is holding your unit back and why."),
-        CaseStage.REMEDY_PLAN: _("The clinic is preparing a plan of help for your unit."),
-        CaseStage.HANDHOLDING: _(
-            "The plan of help for your unit is agreed. The clinic will check in with you while it is carried out."
-        ),
-        CaseStage.REVIVED: _("Good news: your unit is back on its feet, and the clinic has closed your case."),
-        CaseStage.CLOSED: _("The clinic has closed your case."),
-    }.get(stage, _("There is news about your case."))
+    row = STAGES.get(stage)
+    return str(row.now) if row else _("There is news about your case.")
 
 
 def case_stage_changed(request):

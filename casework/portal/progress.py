@@ -5,6 +5,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from casework.choices import CaseStage, RemedyStatus
+from casework.stages import STAGES
 
 # The journey as the owner sees it: each step and the stages it covers.
 STEPS = [
@@ -17,45 +18,9 @@ STEPS = [
     (_("Back on its feet"), (CaseStage.REVIVED,)),
 ]
 
-NOW = {
-    CaseStage.ONBOARDED: _("Your unit has joined the J&K MSME Health Clinic."),
-    CaseStage.SCORED: _(
-        "The clinic has looked at your unit's records and sees signs of stress. It has opened a case to help."
-    ),
-    CaseStage.ONLINE_CONSULTATION: _(
-        "A mentor from IIM Jammu will meet you online to talk about your unit's difficulties."
-    ),
-    CaseStage.FIELD_VISIT: _(
-        "An officer of your District Industries Centre will visit your unit to see its work, machines and books."
-    ),
-    CaseStage.DIAGNOSTIC_REPORT: _("A mentor is writing a study of what is holding your unit back and why."),
-    CaseStage.REMEDY_PLAN: _("The clinic is preparing a plan of help for your unit, with your bank where needed."),
-    CaseStage.HANDHOLDING: _(
-        "The plan of help for your unit is agreed and is being carried out. Your officer checks in with you."
-    ),
-    CaseStage.REVIVED: _("Good news: your unit is back on its feet, and the clinic has closed your case."),
-    CaseStage.CLOSED: _("The clinic has closed your case."),
-}
-
-NEXT = {
-    CaseStage.ONBOARDED: _("The clinic scores your unit's records every month."),
-    CaseStage.SCORED: _(
-        "Your District Industries Centre will contact you to book an online meeting with a mentor from IIM Jammu."
-    ),
-    CaseStage.ONLINE_CONSULTATION: _(
-        "After the meeting, an officer of your District Industries Centre visits your unit."
-    ),
-    CaseStage.FIELD_VISIT: _("After the visit, a mentor studies your unit's difficulties and writes them down."),
-    CaseStage.DIAGNOSTIC_REPORT: _("From the study, the clinic prepares a plan of help with you."),
-    CaseStage.REMEDY_PLAN: _(
-        "Once the plan is agreed, each part of it is carried out: by your bank, your mentor or your officer."
-    ),
-    CaseStage.HANDHOLDING: _(
-        "When the help is done and your unit's records show it is stable again, your officer confirms its revival."
-    ),
-    CaseStage.REVIVED: _("Nothing more is needed. The clinic keeps scoring your unit's records every month."),
-    CaseStage.CLOSED: _("If your unit's situation changes, contact your District Industries Centre."),
-}
+# What the owner is told of each stage: the stage table's words (casework/stages.py), one home.
+NOW = {stage: row.now for stage, row in STAGES.items()}
+NEXT = {stage: row.next for stage, row in STAGES.items()}
 
 # Words for the plan of help, marked for translation (casework.choices keeps the English labels).
 REMEDY_WORDS = [
