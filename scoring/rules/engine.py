@@ -4,11 +4,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
 
+from ..choices import Band
 from .measures import MEASURES, Measured
 from .numbers import CONTEXT, below, exact, round2
-
-NOT_APPLICABLE, NO_DATA, SCORED = "not_applicable", "no_data", "scored"
-INSUFFICIENT_DATA = "insufficient_data"
+from .wording import NO_DATA, NOT_APPLICABLE, SCORED
 
 
 @dataclass
@@ -72,7 +71,7 @@ def measure(code: str, indicator: dict, facts: UnitFacts, as_of: date) -> Indica
 def band_for(model: dict, score: Decimal | None, coverage: Decimal) -> str:
     """§4.3: insufficient data under the minimum coverage, else the first band the score reaches."""
     if score is None or coverage < model["insufficient_data"]["min_coverage"]:
-        return INSUFFICIENT_DATA
+        return Band.INSUFFICIENT_DATA.value
     for band in model["bands"]:
         if score >= Decimal(str(band["min_score"])):
             return band["code"]

@@ -6,9 +6,15 @@ words shown are the same whoever computed the values. Floats here are for displa
 the one the measure computed from the exact figure (its `values`), never an input to a score.
 """
 
+from ..choices import IndicatorStatus
 from .numbers import percent, rupees
 
-NOT_APPLICABLE, NO_DATA, SCORED = "not_applicable", "no_data", "scored"
+# The indicator statuses of scoring.choices.IndicatorStatus, as the plain strings the rules store.
+NOT_APPLICABLE, NO_DATA, SCORED = (
+    IndicatorStatus.NOT_APPLICABLE.value,
+    IndicatorStatus.NO_DATA.value,
+    IndicatorStatus.SCORED.value,
+)
 
 _FIELD_NOUNS = {
     "taxable_turnover": ("GST turnover", "rupees"),
