@@ -148,3 +148,19 @@ def test_retry_transient_leaves_other_errors_alone():
     with pytest.raises(IntegrityError):
         duplicate()
     assert calls == [1]
+
+
+def test_a_person_s_write_meets_a_lock_and_is_done_on_its_one_retry(short_lock_timeout, retries_logged):
+    # The services people call (a claim here; completing, assigning, moving a case and document
+    # requests likewise) are wrapped in retry_transient: a passing lock costs a retry, not a 503.
+    from tests.factories.cases import active_task, clinic, flagged_case, unit_at
+    from workflows.choices import TaskStatus, TaskType
+    from workflows.services import task_claim
+
+    team = clinic("Anantnag")
+    task = active_task(flagged_case(unit_at("Anantnag")), TaskType.OUTREACH)
+    with TableLock("workflows_task") as lock:
+        retried = retries_logged(lock, "core.db")
+        claimed = task_claim(task=task, user=team.officer)
+    assert retried.retries == 1
+    assert (claimed.status, claimed.assignee_id) == (TaskStatus.ASSIGNED, team.officer.pk)

@@ -25,6 +25,7 @@ from casework.choices import (
     RemedyPlanStatus,
 )
 from casework.models import Case, CaseEvent, Remedy
+from core.db import retry_transient
 from core.errors import CaseChanged, IllegalTransition
 from notifications.choices import NotificationEvent
 from notifications.services import notification_request
@@ -101,6 +102,7 @@ def _enter_handholding(case: Case, actor, now: datetime, source: str) -> None:
 ON_ENTER = {CaseStage.REMEDY_PLAN: _enter_remedy_plan, CaseStage.HANDHOLDING: _enter_handholding}
 
 
+@retry_transient
 @transaction.atomic
 def case_advance(
     *,

@@ -18,6 +18,7 @@ from casework.audit import case_event
 from casework.choices import CaseEventKind, CloseReason
 from casework.models import Case
 from casework.services import attachment_add, attachment_check
+from core.db import retry_transient
 from core.errors import TaskConflict
 
 from ..choices import ACTIVE_TASK_STATUSES, TaskStatus
@@ -59,6 +60,7 @@ def _messages(errors, prefix: str = "") -> list[str]:
     return [m for i, item in enumerate(errors, start=1) if item for m in _messages(item, f"{prefix}{i}: ")]
 
 
+@retry_transient
 def task_complete(
     *,
     task: Task,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from casework.audit import case_event, case_events_bulk
 from casework.choices import CaseEventKind
 from casework.models import Case, CaseEvent
+from core.db import retry_transient
 from core.errors import TaskConflict
 from notifications.choices import NotificationEvent
 from notifications.models import NotificationRequest
@@ -231,6 +232,7 @@ def _version_matches(task: Task, expected_version: int | None) -> dict:
     return {"version": task.version if expected_version is None else expected_version}
 
 
+@retry_transient
 @transaction.atomic
 def task_claim(*, task: Task, user, expected_version: int | None = None, memberships=None) -> Task:
     """Takes a task from the queue: the claimant may work it, and it was still unclaimed."""
@@ -284,6 +286,7 @@ def task_unclaim(*, task: Task, user, expected_version: int | None = None) -> Ta
     return task
 
 
+@retry_transient
 @transaction.atomic
 def task_assign(
     *, task: Task, assignee, by, reason: str = "", expected_version: int | None = None, memberships=None
@@ -294,7 +297,9 @@ def task_assign(
         raise PermissionDenied("Only a supervisor of this task's organisation can assign or reassign it.")
     if not user_may_work_task(assignee, task):
         # Names nobody: the id may be anyone's, and the supervisor need not learn who holds it (issue 16).
-        raise ValidationError({"assignee": f"Choose someone who works in {task.organisation}'s queue."})
+        raise ValidationError(
+            {"assignee": f"This person does not work in {task.organisation}'s queue: choose someone who does."}
+        )
     previous = task.assignee
     if previous is not None and previous.pk == assignee.pk:
         return task

@@ -11,6 +11,7 @@ from casework.audit import case_event, case_events_bulk
 from casework.choices import CaseEventKind, DocumentRequestStatus
 from casework.models import Case, CaseEvent, DocumentRequest
 from casework.selectors import case_list_for_user, user_may_direct_case
+from core.db import retry_transient
 from notifications.choices import NotificationEvent
 from notifications.services import notification_request
 from partners.selectors import user_roles
@@ -75,6 +76,7 @@ def _may_ask_documents(user, case: Case) -> bool:
     )
 
 
+@retry_transient
 @transaction.atomic
 def document_request_create(*, case: Case, actor, items: str) -> DocumentRequest:
     """Asks the enterprise for documents: the case waits on it, and its clocks pause."""
@@ -108,6 +110,7 @@ def document_request_create(*, case: Case, actor, items: str) -> DocumentRequest
     return request
 
 
+@retry_transient
 @transaction.atomic
 def document_request_close(
     *, request: DocumentRequest, actor, status: str = DocumentRequestStatus.RECEIVED
