@@ -24,6 +24,8 @@ class Stage:
     order: int | None
     now: Promise
     next: Promise
+    # The one line of news an owner is sent when the case reaches this stage (a notification).
+    news: Promise
     direct_moves: tuple[DirectMove, ...] = ()
 
     @property
@@ -41,6 +43,7 @@ STAGES: dict[str, Stage] = {
             1,
             now=_("Your unit has joined the J&K MSME Health Clinic."),
             next=_("The clinic scores your unit's records every month."),
+            news=_("Your unit has joined the J&K MSME Health Clinic."),
             direct_moves=_ANY_OPEN,
         ),
         Stage(
@@ -53,6 +56,7 @@ STAGES: dict[str, Stage] = {
                 "Your District Industries Centre will contact you to book an online meeting with a mentor from IIM "
                 "Jammu."
             ),
+            news=_("The clinic has looked at your unit's records and will contact you."),
             direct_moves=_ANY_OPEN,
         ),
         Stage(
@@ -60,6 +64,7 @@ STAGES: dict[str, Stage] = {
             3,
             now=_("A mentor from IIM Jammu will meet you online to talk about your unit's difficulties."),
             next=_("After the meeting, an officer of your District Industries Centre visits your unit."),
+            news=_("A mentor from IIM Jammu will meet you online to talk about your unit's difficulties."),
             direct_moves=_ANY_OPEN,
         ),
         Stage(
@@ -70,6 +75,7 @@ STAGES: dict[str, Stage] = {
                 "books."
             ),
             next=_("After the visit, a mentor studies your unit's difficulties and writes them down."),
+            news=_("An officer of your District Industries Centre will visit your unit."),
             direct_moves=_ANY_OPEN,
         ),
         Stage(
@@ -77,6 +83,7 @@ STAGES: dict[str, Stage] = {
             5,
             now=_("A mentor is writing a study of what is holding your unit back and why."),
             next=_("From the study, the clinic prepares a plan of help with you."),
+            news=_("A mentor is writing a study of what is holding your unit back and why."),
             direct_moves=(DirectMove.CLOSE, DirectMove.REQUEST_REVISIT),
         ),
         Stage(
@@ -86,6 +93,7 @@ STAGES: dict[str, Stage] = {
             next=_(
                 "Once the plan is agreed, each part of it is carried out: by your bank, your mentor or your officer."
             ),
+            news=_("The clinic is preparing a plan of help for your unit."),
             direct_moves=_ANY_OPEN,
         ),
         Stage(
@@ -98,6 +106,9 @@ STAGES: dict[str, Stage] = {
                 "When the help is done and your unit's records show it is stable again, your officer confirms its "
                 "revival."
             ),
+            news=_(
+                "The plan of help for your unit is agreed. The clinic will check in with you while it is carried out."
+            ),
             direct_moves=(DirectMove.CLOSE, DirectMove.REVISE_PLAN),
         ),
         Stage(
@@ -105,12 +116,14 @@ STAGES: dict[str, Stage] = {
             8,
             now=_("Good news: your unit is back on its feet, and the clinic has closed your case."),
             next=_("Nothing more is needed. The clinic keeps scoring your unit's records every month."),
+            news=_("Good news: your unit is back on its feet, and the clinic has closed your case."),
         ),
         Stage(
             CaseStage.CLOSED,
             None,
             now=_("The clinic has closed your case."),
             next=_("If your unit's situation changes, contact your District Industries Centre."),
+            news=_("The clinic has closed your case."),
         ),
     )
 }

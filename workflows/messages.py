@@ -127,7 +127,7 @@ def escalated(request):
 # Owner-facing: what the stage means for the unit, in the stage table's plain words.
 def _stage_news(stage: str) -> str:
     row = STAGES.get(stage)
-    return str(row.now) if row else _("There is news about your case.")
+    return str(row.news) if row else _("There is news about your case.")
 
 
 def case_stage_changed(request):
