@@ -25,6 +25,7 @@ from .choices import (
     OPEN_STAGES,
     VISIT_CHECKLIST,
     AttachmentKind,
+    CaseEventKind,
     CaseStage,
 )
 from .models import Attachment, Case, DocumentRequest, Remedy
@@ -40,6 +41,10 @@ def _case(request, pk: int) -> Case:
         return case_get_for_user(request.user, pk)
     except Case.DoesNotExist:
         raise Http404("No such case, or not yours to see.") from None
+
+
+# Events whose reason speaks of the clinic's dealings with the owner.
+CLOCK_EVENTS = frozenset({CaseEventKind.SLA_PAUSED, CaseEventKind.SLA_RESUMED})
 
 
 @login_required
@@ -86,6 +91,12 @@ def case_detail(request, pk: int):
     events = list(
         parts.case_events_for_user(user, case, full=full).select_related("actor").order_by("-at", "-pk")[:200]
     )
+    if finance_only:
+        # A bank sees its clocks pause and resume, not why: the reason is the clinic's business
+        # with the owner (documents asked of the unit), not the finance side (issue 16).
+        for event in events:
+            if event.kind in CLOCK_EVENTS:
+                event.reason = ""
     context = {
         "case": case,
         "unit": case.enterprise,

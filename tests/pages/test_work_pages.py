@@ -233,3 +233,5 @@ def test_a_bank_does_not_read_that_the_unit_owes_the_clinic_documents(client, te
     client.force_login(team.banker)
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "finance side" in page and banner not in page
+    # Its own task's clock paused shows on its timeline, without the reason.
+    assert "SLA clock paused" in page and "Waiting on the enterprise for documents" not in page
